@@ -1,0 +1,95 @@
+/// A dense row-major matrix: the unit of data (a probe set's inputs and targets, one layer's
+/// weights) that every stage passes around.
+public struct Matrix<T: Real>: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public var scalars: [T]
+
+    public init(rows: Int, columns: Int, scalars: [T]) {
+        precondition(rows >= 0 && columns >= 0 && scalars.count == rows * columns,
+                     "Matrix: \(scalars.count) scalars do not fill \(rows)×\(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.scalars = scalars
+    }
+
+    public init(rows: Int, columns: Int, repeating value: T = 0) {
+        self.init(rows: rows, columns: columns, scalars: Array(repeating: value, count: rows * columns))
+    }
+
+    /// Builds a matrix from rows of equal length.
+    public init(rowArrays: [[T]]) {
+        let columns = rowArrays.first?.count ?? 0
+        precondition(rowArrays.allSatisfy { $0.count == columns }, "Matrix: ragged rows")
+        self.init(rows: rowArrays.count, columns: columns, scalars: rowArrays.flatMap { $0 })
+    }
+
+    public subscript(row: Int, column: Int) -> T {
+        get { scalars[row * columns + column] }
+        set { scalars[row * columns + column] = newValue }
+    }
+
+    public func row(_ index: Int) -> ArraySlice<T> {
+        scalars[index * columns ..< (index + 1) * columns]
+    }
+
+    /// The same values in another precision.
+    public func converted<U: Real>(to _: U.Type = U.self) -> Matrix<U> {
+        Matrix<U>(rows: rows, columns: columns, scalars: scalars.map { U(Double($0)) })
+    }
+
+    public var transposed: Matrix {
+        var out = Matrix(rows: columns, columns: rows)
+        for r in 0..<rows { for c in 0..<columns { out.scalars[c * rows + r] = scalars[r * columns + c] } }
+        return out
+    }
+
+    /// The rows at `indices`, in that order.
+    public func rows(_ indices: some Collection<Int>) -> Matrix {
+        var out = [T]()
+        out.reserveCapacity(indices.count * columns)
+        for i in indices { out.append(contentsOf: row(i)) }
+        return Matrix(rows: indices.count, columns: columns, scalars: out)
+    }
+
+    /// self · otherᵀ (BLAS), e.g. inputs [n, in] times a weight matrix [out, in].
+    public func multipliedByTranspose(of other: Matrix) -> Matrix {
+        precondition(columns == other.columns, "Matrix: \(rows)×\(columns) · (\(other.rows)×\(other.columns))ᵀ")
+        var out = Matrix(rows: rows, columns: other.rows)
+        guard rows > 0, other.rows > 0, columns > 0 else { return out }
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                out.scalars.withUnsafeMutableBufferPointer { c in
+                    T.gemm(m: rows, n: other.rows, k: columns,
+                           GemmOperand(a.baseAddress!, leadingDimension: columns),
+                           GemmOperand(b.baseAddress!, leadingDimension: columns, transposed: true),
+                           c.baseAddress!, ldc: other.rows)
+                }
+            }
+        }
+        return out
+    }
+
+    /// Mean of each column.
+    public var columnMeans: [Double] {
+        var sums = [Double](repeating: 0, count: columns)
+        for r in 0..<rows { for c in 0..<columns { sums[c] += Double(scalars[r * columns + c]) } }
+        return sums.map { rows > 0 ? $0 / Double(rows) : 0 }
+    }
+
+    /// Variance of all entries around their column means (the Var(y) that relative errors use).
+    public var pooledVariance: Double {
+        let means = columnMeans
+        var total = 0.0
+        for r in 0..<rows { for c in 0..<columns {
+            let d = Double(scalars[r * columns + c]) - means[c]
+            total += d * d
+        } }
+        return scalars.isEmpty ? 0 : total / Double(scalars.count)
+    }
+
+    /// The index of the first NaN or infinite entry, if any.
+    public var firstNonFiniteIndex: Int? {
+        scalars.firstIndex { !$0.isFinite }
+    }
+}
