@@ -79,8 +79,10 @@ extension Float: Real {
 
     @inlinable @inline(__always)
     public static func expm1(_ x: Float) -> Float {
-        // Taylor series on |x| < 0.35, where exp(x) − 1 would cancel; exp(x) − 1 elsewhere.
-        var p: Float = 1.0 / 40320
+        // Taylor series on |x| < 0.7, where exp(x) − 1 would cancel; exp(x) − 1 elsewhere.
+        var p: Float = 1.0 / 3_628_800
+        p = p * x + 1.0 / 362_880
+        p = p * x + 1.0 / 40320
         p = p * x + 1.0 / 5040
         p = p * x + 1.0 / 720
         p = p * x + 1.0 / 120
@@ -88,7 +90,7 @@ extension Float: Real {
         p = p * x + 1.0 / 6
         p = p * x + 0.5
         let small = (p * x) * x + x
-        return Swift.abs(x) < 0.35 ? small : exp(x) - 1
+        return Swift.abs(x) < 0.7 ? small : exp(x) - 1
     }
 
     @inlinable @inline(__always)
@@ -151,8 +153,9 @@ extension Double: Real {
 
     @inlinable @inline(__always)
     public static func expm1(_ x: Double) -> Double {
-        // Taylor to degree 16 on |x| < 0.35 (truncation below 2e-23 relative); exp(x) − 1 elsewhere.
-        var p: Double = 1.0 / 355_687_428_096_000
+        // Taylor to degree 18 on |x| < 0.7 (truncation below 1e-19); exp(x) − 1 elsewhere.
+        var p: Double = 1.0 / 6_402_373_705_728_000
+        p = p * x + 1.0 / 355_687_428_096_000
         p = p * x + 1.0 / 20_922_789_888_000
         p = p * x + 1.0 / 1_307_674_368_000
         p = p * x + 1.0 / 87_178_291_200
@@ -169,7 +172,7 @@ extension Double: Real {
         p = p * x + 1.0 / 6
         p = p * x + 0.5
         let small = (p * x) * x + x
-        return Swift.abs(x) < 0.35 ? small : exp(x) - 1
+        return Swift.abs(x) < 0.7 ? small : exp(x) - 1
     }
 
     @inlinable @inline(__always)
