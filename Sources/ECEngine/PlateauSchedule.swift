@@ -1,0 +1,75 @@
+/// Reduce-on-plateau learning-rate schedule for one student, following PyTorch's
+/// ReduceLROnPlateau (mode "min", relative threshold), with one addition: a student whose rate
+/// has been reduced to the minimum stops training.
+public struct PlateauSchedule: Sendable, Codable, Equatable {
+    public struct Options: Sendable, Codable, Equatable {
+        /// Multiplier applied at each reduction (1/√10 in the reference).
+        public var factor: Double
+        /// Epochs without improvement tolerated before a reduction.
+        public var patience: Int
+        /// Epochs after a reduction during which no bad epochs are counted.
+        public var cooldown: Int
+        /// A student stops once its rate has been reduced to this (1e-7: 8 reductions from 1e-3).
+        public var minimumLearningRate: Double
+        /// An epoch improves when its loss is below best·(1 − threshold).
+        public var threshold: Double
+
+        public init(factor: Double = 1 / 10.0.squareRoot(), patience: Int = 100, cooldown: Int = 100,
+                    minimumLearningRate: Double = 1e-7, threshold: Double = 1e-4) {
+            self.factor = factor
+            self.patience = patience
+            self.cooldown = cooldown
+            self.minimumLearningRate = minimumLearningRate
+            self.threshold = threshold
+        }
+    }
+
+    public enum Event: Sendable, Equatable {
+        case reduced(to: Double)
+        case stopped
+    }
+
+    public let options: Options
+    public private(set) var learningRate: Double
+    public private(set) var best: Double = .infinity
+    public private(set) var badEpochs = 0
+    public private(set) var cooldownLeft = 0
+    public private(set) var stopped = false
+
+    public init(learningRate: Double, options: Options = Options()) {
+        self.learningRate = learningRate
+        self.options = options
+    }
+
+    /// The rate to train with this epoch: 0 once stopped.
+    public var effectiveLearningRate: Double { stopped ? 0 : learningRate }
+
+    /// Stops the student now (e.g. because its loss is no longer finite).
+    public mutating func stop() { stopped = true }
+
+    /// Records one epoch's loss and reports a reduction or the stop it causes.
+    @discardableResult
+    public mutating func record(loss: Double) -> Event? {
+        guard !stopped else { return nil }
+        if loss < best * (1 - options.threshold) {
+            best = loss
+            badEpochs = 0
+        } else {
+            badEpochs += 1
+        }
+        if cooldownLeft > 0 {
+            cooldownLeft -= 1
+            badEpochs = 0
+        }
+        guard badEpochs > options.patience else { return nil }
+        learningRate *= options.factor
+        cooldownLeft = options.cooldown
+        badEpochs = 0
+        // Relative slack so that 1e-3·(1/√10)⁸, which rounds to just above 1e-7, counts as reaching it.
+        if learningRate <= options.minimumLearningRate * (1 + 1e-9) {
+            stopped = true
+            return .stopped
+        }
+        return .reduced(to: learningRate)
+    }
+}

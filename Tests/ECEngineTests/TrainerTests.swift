@@ -1,0 +1,61 @@
+import ECCore
+import ECEngine
+import Foundation
+import Testing
+import TestSupport
+
+struct TrainerTests {
+    @Test func plateauScheduleFollowsPyTorchSemantics() {
+        // patience 2, cooldown 1, factor 0.5, minimum 0.25 from 1: two reductions then a stop.
+        var schedule = PlateauSchedule(learningRate: 1, options: .init(factor: 0.5, patience: 2, cooldown: 1,
+                                                                      minimumLearningRate: 0.25, threshold: 0.1))
+        var events = [PlateauSchedule.Event?]()
+        // 10 improves; 9.5 is within the 10% threshold (bad 1); 9.2 bad 2; 9.1 bad 3 > patience → 0.5.
+        for loss in [10, 9.5, 9.2, 9.1] { events.append(schedule.record(loss: loss)) }
+        #expect(events == [nil, nil, nil, .reduced(to: 0.5)])
+        #expect(schedule.learningRate == 0.5 && schedule.best == 10)
+        // Cooldown epoch: counted bad, then reset to 0. Then 3 bad epochs → 0.25 = minimum → stop.
+        events = []
+        for loss in [9.9, 9.8, 9.7, 9.6] { events.append(schedule.record(loss: loss)) }
+        #expect(events == [nil, nil, nil, .stopped])
+        #expect(schedule.stopped && schedule.effectiveLearningRate == 0)
+        #expect(schedule.record(loss: 1) == nil)
+        // A real improvement resets the count.
+        var improving = PlateauSchedule(learningRate: 1, options: .init(factor: 0.5, patience: 1, cooldown: 0,
+                                                                       minimumLearningRate: 0.01, threshold: 0.1))
+        for loss in [10.0, 8, 6, 4, 2, 1] { #expect(improving.record(loss: loss) == nil) }
+        #expect(improving.record(loss: 0.95) == nil)
+        #expect(improving.record(loss: 0.95) == .reduced(to: 0.5))
+    }
+
+    @Test func referenceScheduleStopsAfterEightReductions() {
+        var schedule = PlateauSchedule(learningRate: 1e-3, options: .init(patience: 0, cooldown: 0))
+        var reductions = 0
+        var epochs = 0
+        while !schedule.stopped {
+            if case .reduced = schedule.record(loss: 1) { reductions += 1 }
+            epochs += 1
+        }
+        #expect(reductions == 7 && epochs == 9)   // 7 reductions, the 8th reaches 1e-7 and stops
+    }
+
+    /// The acceptance case: 20 students of width 16 on a d = 4, r = 4 toy teacher in
+    /// float64 reach a best-student MSE below 1e-6·Var(y).
+    @Test(.timeLimit(.minutes(1)))
+    func bankRecoversToyTeacherFunction() throws {
+        let teacher = try Network.toyTeacher(inputs: 4, hiddenWidths: [4], activation: .g, seed: 1)
+        let x: Matrix<Double> = randomMatrix(2000, 4, seed: 2)
+        let y = teacher(x)
+        let data = try TrainingData(inputs: x, targets: y)
+        let bank = try StudentBank<Double>.random(widths: [4, 16, 1], count: 20, activation: .g, seed: 3)
+        let backend = try CPUBackend(data: data, bank: bank, configuration: EngineConfiguration(batchSize: 256))
+        let trainer = Trainer(backend: backend, options: TrainingOptions(
+            learningRate: 3e-3, maximumEpochs: 4000, plateau: .init(patience: 50, cooldown: 20), seed: 4))
+        let variance = y.pooledVariance
+        try trainer.run(samples: data.sampleCount) { record in
+            if record.epoch % 100 == 0, record.losses.min()! < 1e-7 * variance { throw CancellationError() }
+        } 
+        let best = try backend.evaluateLosses().min()!
+        #expect(best < 1e-6 * variance, "best relative MSE \(best / variance) after \(trainer.state.epochsDone) epochs")
+    }
+}
