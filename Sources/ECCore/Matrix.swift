@@ -53,6 +53,8 @@ public struct Matrix<T: Real>: Sendable, Equatable {
     }
 
     /// self · otherᵀ (BLAS), e.g. inputs [n, in] times a weight matrix [out, in].
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func multipliedByTranspose(of other: Matrix) -> Matrix {
         precondition(columns == other.columns, "Matrix: \(rows)×\(columns) · (\(other.rows)×\(other.columns))ᵀ")
         var out = Matrix(rows: rows, columns: other.rows)

@@ -13,6 +13,8 @@ public struct DenseLayer<T: Real>: Sendable, Equatable {
     public var outputs: Int { weight.rows }
 
     /// x Wᵀ + b for a batch of row vectors x [n, in].
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func apply(_ x: Matrix<T>) -> Matrix<T> {
         var z = x.multipliedByTranspose(of: weight)
         for r in 0..<z.rows { for c in 0..<z.columns { z.scalars[r * z.columns + c] += bias[c] } }
@@ -57,6 +59,8 @@ public struct Network<T: Real>: Sendable, Equatable {
     public var hiddenWidths: [Int] { layers.dropLast().map(\.outputs) }
 
     /// Outputs for a batch of inputs [n, inputs].
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func callAsFunction(_ x: Matrix<T>) -> Matrix<T> {
         var h = x
         for layer in layers.dropLast() { h = hidden(layer, h) }
@@ -69,6 +73,8 @@ public struct Network<T: Real>: Sendable, Equatable {
     }
 
     /// Post-activation values of every hidden layer for a batch of inputs.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     public func hiddenActivations(_ x: Matrix<T>) -> [Matrix<T>] {
         var out = [Matrix<T>]()
         var h = x
@@ -79,6 +85,8 @@ public struct Network<T: Real>: Sendable, Equatable {
         return out
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     private func hidden(_ layer: DenseLayer<T>, _ x: Matrix<T>) -> Matrix<T> {
         var z = layer.apply(x)
         z.scalars.withUnsafeMutableBufferPointer { activation.apply(to: $0) }

@@ -29,7 +29,8 @@ extension Real {
     public static func log1p(_ x: Self) -> Self {
         let u = 1 + x
         let d = u - 1
-        return d == 0 ? x : log(u) * (x / d)
+        let corrected = log(u) * (x / d)
+        return d == 0 ? x : corrected
     }
 
     /// tanh from expm1, accurate near 0 and saturating cleanly for large |x|.
@@ -37,7 +38,8 @@ extension Real {
     public static func tanh(_ x: Self) -> Self {
         let e = expm1(-2 * Swift.abs(x))   // in (−1, 0]
         let t = -e / (e + 2)
-        return x < 0 ? -t : t
+        let negative = -t
+        return x < 0 ? negative : t
     }
 
     /// The logistic function, evaluated so that neither branch overflows.
@@ -45,7 +47,8 @@ extension Real {
     public static func sigmoid(_ x: Self) -> Self {
         let e = exp(-Swift.abs(x))
         let s = 1 / (1 + e)
-        return x >= 0 ? s : e * s
+        let es = e * s
+        return x >= 0 ? s : es
     }
 }
 
@@ -90,7 +93,8 @@ extension Float: Real {
         p = p * x + 1.0 / 6
         p = p * x + 0.5
         let small = (p * x) * x + x
-        return Swift.abs(x) < 0.7 ? small : exp(x) - 1
+        let large = exp(x) - 1
+        return Swift.abs(x) < 0.7 ? small : large
     }
 
     @inlinable @inline(__always)
@@ -172,7 +176,8 @@ extension Double: Real {
         p = p * x + 1.0 / 6
         p = p * x + 0.5
         let small = (p * x) * x + x
-        return Swift.abs(x) < 0.7 ? small : exp(x) - 1
+        let large = exp(x) - 1
+        return Swift.abs(x) < 0.7 ? small : large
     }
 
     @inlinable @inline(__always)

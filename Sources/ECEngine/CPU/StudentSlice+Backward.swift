@@ -4,6 +4,8 @@ import Foundation
 extension StudentSlice {
     /// Adds each student's summed loss over the first `rows` samples to `lossSums` and, when
     /// `withGradient`, writes ∂(mean loss)/∂output into the last layer's deltas.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func accumulateLoss(rows: Int, withGradient: Bool) {
         let n = count, o = widths[layerCount]
         let out = values[layerCount - 1].pointer, delta = deltas[layerCount - 1].pointer
@@ -46,6 +48,8 @@ extension StudentSlice {
 
     /// Gradients of every trainable tensor from the output deltas, propagating down to the lowest
     /// layer whose learning-rate scale is not zero.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func backward(rows: Int, parameters: [UnsafeMutablePointer<T>], layout: ParameterLayout,
                   configuration: EngineConfiguration) {
         let n = count
@@ -96,6 +100,8 @@ extension StudentSlice {
         }
     }
 
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     private func sumColumns(_ matrix: UnsafeMutablePointer<T>, rows: Int, columns: Int,
                             into out: UnsafeMutablePointer<T>) {
         out.update(repeating: 0, count: columns)
@@ -107,6 +113,8 @@ extension StudentSlice {
 
     /// One optimiser update of the slice's students. `learningRates` is indexed by student of
     /// the whole bank; `step` is the update number counting from 1.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func update(parameters: [UnsafeMutablePointer<T>], firstMoments: [UnsafeMutablePointer<T>],
                 secondMoments: [UnsafeMutablePointer<T>], layout: ParameterLayout,
                 configuration: EngineConfiguration, learningRates: [Double], step: Int) {

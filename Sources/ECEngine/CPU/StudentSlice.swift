@@ -52,6 +52,8 @@ final class StudentSlice<T: Real>: @unchecked Sendable {
     var layerCount: Int { widths.count - 1 }
 
     /// Copies the samples at `indices` into the minibatch buffers.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func gather(_ indices: UnsafeBufferPointer<Int32>, from data: TrainingData<T>) {
         let d = widths[0], o = widths[layerCount]
         data.inputs.scalars.withUnsafeBufferPointer { x in
@@ -72,6 +74,8 @@ final class StudentSlice<T: Real>: @unchecked Sendable {
 
     /// Forward pass of the slice's students on the first `rows` gathered samples.
     /// `parameters[t]` points at tensor t of student 0 of the whole bank.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     func forward(rows: Int, parameters: [UnsafeMutablePointer<T>], layout: ParameterLayout) {
         let n = count
         for l in 0..<layerCount {
@@ -108,6 +112,8 @@ final class StudentSlice<T: Real>: @unchecked Sendable {
     }
 
     /// z += b row by row, then, for a hidden layer, σ(z) in place with σ′(z) stored aside.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
     private func addBias(_ bias: UnsafeMutablePointer<T>, to z: UnsafeMutablePointer<T>, rows: Int,
                          columns: Int, derivatives: UnsafeMutablePointer<T>?) {
         guard let derivatives else {
@@ -117,14 +123,25 @@ final class StudentSlice<T: Real>: @unchecked Sendable {
             }
             return
         }
-        activation.specialized { activation in
-            for r in 0..<rows {
-                let row = z + r * columns, drow = derivatives + r * columns
-                for c in 0..<columns {
-                    let (v, d) = activation.valueAndDerivative(row[c] + bias[c])
-                    row[c] = v
-                    drow[c] = d
-                }
+        activation.dispatch(BiasActivationLoop(z: z, derivatives: derivatives, bias: bias, rows: rows, columns: columns))
+    }
+}
+
+/// z ← σ(z + b), d ← σ′(z + b) over a row-major [rows, columns] block, b broadcast over rows.
+struct BiasActivationLoop<T: Real>: ActivationLoop {
+    let z: UnsafeMutablePointer<T>
+    let derivatives: UnsafeMutablePointer<T>
+    let bias: UnsafeMutablePointer<T>
+    let rows: Int
+    let columns: Int
+
+    func run<F: ActivationFunction>(_: F.Type) {
+        for r in 0..<rows {
+            let row = z + r * columns, drow = derivatives + r * columns
+            for c in 0..<columns {
+                let (v, d) = F.valueAndDerivative(row[c] + bias[c])
+                row[c] = v
+                drow[c] = d
             }
         }
     }

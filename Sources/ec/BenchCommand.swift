@@ -1,0 +1,49 @@
+import ArgumentParser
+import ECCore
+import ECEngine
+import Foundation
+
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time student training on the peer benchmarks' workloads (seconds per epoch, GFLOP/s).")
+
+    @Option(help: "toy, mnist64, mnist256, deep, or all.")
+    var workload = "toy"
+
+    @Option(help: "Timed epochs after one warm-up epoch (default: 20 for toy, 2 otherwise).")
+    var epochs: Int?
+
+    @Option(help: "float32 or float64.")
+    var precision: Precision = .float32
+
+    @Flag(help: "One JSON object per workload on stdout.")
+    var json = false
+
+    func run() async throws {
+        let workloads = workload == "all" ? BenchmarkWorkload.all : [try BenchmarkWorkload.named(workload)]
+        for w in workloads {
+            let epochs = self.epochs ?? (w.name == "toy" ? 20 : 2)
+            let result: BenchmarkResult
+            switch precision {
+            case .float32: result = try bench(w, Float.self, epochs: epochs)
+            case .float64: result = try bench(w, Double.self, epochs: epochs)
+            }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.sortedKeys]
+                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            } else {
+                print(String(format: "%-9@ %.4f s/epoch  %7.1f GFLOP/s  loss %.4g  [%@]", w.name, result.secondsPerEpoch,
+                             result.gflops, result.loss, result.device))
+            }
+        }
+    }
+
+    private func bench<T: Real>(_ w: BenchmarkWorkload, _: T.Type, epochs: Int) throws -> BenchmarkResult {
+        let backend = try CPUBackend<T>(data: w.data(), bank: w.bank(), configuration: EngineConfiguration(batchSize: w.batchSize))
+        return try w.run(on: backend, epochs: epochs)
+    }
+}
+
+extension Precision: ExpressibleByArgument {}
