@@ -1,0 +1,83 @@
+import ECCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension URL {
+    /// The path as the user gave it (relative paths stay relative), for error messages.
+    var displayPath: String { relativePath }
+}
+
+/// The whole content of a regular file. Reads straight into the array's storage (no intermediate
+/// `Data`), so a large file costs one copy from the kernel.
+func readFile(_ url: URL) throws -> [UInt8] {
+    let path = url.displayPath
+    func failure(_ action: String) -> ECError {
+        .invalidFile(path: path, problem: "cannot \(action): \(String(cString: strerror(errno)))")
+    }
+    let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw failure("open") }
+    defer { close(descriptor) }
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else { throw failure("stat") }
+    guard (info.st_mode & S_IFMT) == S_IFREG else {
+        throw ECError.invalidFile(path: path, problem: (info.st_mode & S_IFMT) == S_IFDIR
+                                  ? "is a directory, not a file" : "is not a regular file")
+    }
+    let size = Int(info.st_size)
+    var readError: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+        initialized = 0
+        while initialized < size {
+            let got = read(descriptor, buffer.baseAddress! + initialized, size - initialized)
+            if got < 0, errno == EINTR { continue }
+            if got < 0 { readError = errno }
+            if got <= 0 { break }
+            initialized += got
+        }
+    }
+    if readError != 0 {
+        errno = readError
+        throw failure("read")
+    }
+    guard bytes.count == size else {
+        throw ECError.invalidFile(path: path, problem: "file shrank while being read (\(bytes.count) of \(size) bytes)")
+    }
+    return bytes
+}
+
+/// Replaces the file at `url` with `bytes` atomically: the bytes go to a temporary file in the
+/// same directory (same file system, so the rename cannot degrade into a copy), which is flushed
+/// and then renamed over the target. Readers see the old file or the new one, never a mixture,
+/// and a crash leaves at most a stray temporary file.
+func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
+    let path = url.displayPath
+    let temporary = url.deletingLastPathComponent()
+        .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    func failure(_ action: String) -> ECError {
+        .invalidFile(path: path, problem: "cannot \(action): \(String(cString: strerror(errno)))")
+    }
+    let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw failure("create a temporary file next to it") }
+    var written = 0
+    var writeError: Int32 = 0
+    bytes.withUnsafeBytes { buffer in
+        while written < buffer.count {
+            let count = write(descriptor, buffer.baseAddress! + written, buffer.count - written)
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { writeError = errno; break }
+            written += count
+        }
+    }
+    if writeError == 0, fsync(descriptor) != 0 { writeError = errno }
+    if close(descriptor) != 0, writeError == 0 { writeError = errno }
+    if writeError == 0, rename(temporary.path, url.path) != 0 { writeError = errno }
+    if writeError != 0 {
+        unlink(temporary.path)
+        errno = writeError
+        throw failure("write")
+    }
+}
