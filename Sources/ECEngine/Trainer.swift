@@ -27,6 +27,13 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     /// Per-student learning rate used (0 for stopped students).
     public let learningRates: [Double]
     public let seconds: Double
+
+    public init(epoch: Int, losses: [Double], learningRates: [Double], seconds: Double) {
+        self.epoch = epoch
+        self.losses = losses
+        self.learningRates = learningRates
+        self.seconds = seconds
+    }
 }
 
 /// Where a training run stands: what a checkpoint stores besides the parameters.
@@ -34,6 +41,12 @@ public struct TrainerState: Sendable, Codable, Equatable {
     public var epochsDone: Int
     public var schedules: [PlateauSchedule]
     public var lastLosses: [Double]
+
+    public init(epochsDone: Int, schedules: [PlateauSchedule], lastLosses: [Double]) {
+        self.epochsDone = epochsDone
+        self.schedules = schedules
+        self.lastLosses = lastLosses
+    }
 }
 
 /// Drives a backend epoch by epoch with per-student plateau schedules until every student has

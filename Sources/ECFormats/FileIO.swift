@@ -53,7 +53,7 @@ func readFile(_ url: URL) throws -> [UInt8] {
 /// same directory (same file system, so the rename cannot degrade into a copy), which is flushed
 /// and then renamed over the target. Readers see the old file or the new one, never a mixture,
 /// and a crash leaves at most a stray temporary file.
-func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
+public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
     let path = url.displayPath
     let temporary = url.deletingLastPathComponent()
         .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
@@ -80,4 +80,9 @@ func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
         errno = writeError
         throw failure("write")
     }
+}
+
+/// Text written atomically, as UTF-8 (reports, SVG pictures).
+public func writeFileAtomically(_ text: String, to url: URL) throws {
+    try writeFileAtomically(Array(text.utf8), to: url)
 }

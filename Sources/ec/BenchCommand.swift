@@ -46,4 +46,3 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-extension Precision: ExpressibleByArgument {}

@@ -35,6 +35,23 @@ struct CondensedDistancesTests {
         }
     }
 
+    @Test func signInvariantDistanceTakesTheNearerOfEachVectorAndItsNegation() throws {
+        var points = randomPoints(120, dimension: 9, seed: 4, duplicates: 0)
+        // Negated near-duplicates must come out at (nearly) zero distance.
+        for k in 0..<9 { points[1, k] = -points[0, k] * (1 + (k == 0 ? 1e-8 : 0)) }
+        let distances = try CondensedDistances(euclideanBetweenRowsOf: points, signInvariant: true)
+        var expected = [Double]()
+        for i in 0..<120 {
+            for j in (i + 1)..<120 {
+                var negated = points
+                for k in 0..<9 { negated[j, k] = -points[j, k] }
+                expected.append(min(directDistance(points, i, j), directDistance(negated, i, j)))
+            }
+        }
+        #expect(maxRelativeError(distances.values, expected, floor: 1e-300) < 1e-5)
+        #expect(distances[0, 1] < 1e-7)
+    }
+
     @Test func indexFollowsSciPyCondensedOrder() throws {
         let count = 6
         var expected = 0

@@ -65,9 +65,11 @@ extension CondensedDistances {
     ///
     /// Computed from the Gram matrix (BLAS) one block of rows at a time, the blocks spread over
     /// all cores; see `cancellationThreshold` for how close pairs keep their accuracy.
+    /// With `signInvariant`, each pair is at min(‖xᵢ − xⱼ‖, ‖xᵢ + xⱼ‖): a vector and its negation
+    /// are the same point (neurons of activations whose symmetry allows a sign flip).
     /// - Throws: `ECError.nonFiniteData` when an entry is NaN or infinite, or a squared norm
     ///   overflows.
-    public init(euclideanBetweenRowsOf vectors: Matrix<Double>) throws {
+    public init(euclideanBetweenRowsOf vectors: Matrix<Double>, signInvariant: Bool = false) throws {
         if let bad = vectors.firstNonFiniteIndex {
             throw ECError.nonFiniteData("distances: vector \(bad / vectors.columns) has a non-finite entry")
         }
@@ -87,7 +89,8 @@ extension CondensedDistances {
                     // The blocks share read-only inputs and write disjoint rows of the output.
                     nonisolated(unsafe) let x = vectorBuffer, norms = normBuffer, output = output
                     DispatchQueue.concurrentPerform(iterations: blockCount) { block in
-                        Self.fillBlock(block, points: m, dimension: dimension, x: x, norms: norms, output: output)
+                        Self.fillBlock(block, points: m, dimension: dimension, x: x, norms: norms,
+                                       signInvariant: signInvariant, output: output)
                     }
                 }
             }
@@ -108,22 +111,23 @@ extension CondensedDistances {
         }
     }
 
-    /// ‖xᵢ − xⱼ‖² by the direct loop.
+    /// ‖xᵢ − s·xⱼ‖² by the direct loop (s = ±1).
     @inline(__always)
-    private static func squaredDistance(_ x: UnsafeBufferPointer<Double>, _ i: Int, _ j: Int, _ dimension: Int) -> Double {
+    private static func squaredDistance(_ x: UnsafeBufferPointer<Double>, _ i: Int, _ j: Int, _ dimension: Int,
+                                        sign: Double = 1) -> Double {
         var sum = 0.0
         for k in 0..<dimension {
-            let difference = x[i * dimension + k] - x[j * dimension + k]
+            let difference = x[i * dimension + k] - sign * x[j * dimension + k]
             sum += difference * difference
         }
         return sum
     }
 
     /// Distances from the rows of one block to all later points: G = X[block] · X[first...]ᵀ,
-    /// then d = √max(‖xᵢ‖² + ‖xⱼ‖² − 2Gᵢⱼ, 0), written to the block's condensed rows.
+    /// then d = √max(‖xᵢ‖² + ‖xⱼ‖² − 2Gᵢⱼ, 0) (|Gᵢⱼ| when sign-invariant), written to the block's condensed rows.
     private static func fillBlock(_ block: Int, points m: Int, dimension: Int,
                                   x: UnsafeBufferPointer<Double>, norms: UnsafeBufferPointer<Double>,
-                                  output: UnsafeMutableBufferPointer<Float>) {
+                                  signInvariant: Bool, output: UnsafeMutableBufferPointer<Float>) {
         let first = block * blockRows
         let last = min(first + blockRows, m)
         let columns = m - first   // points first..<m; those at or left of the diagonal go unused
@@ -139,9 +143,12 @@ extension CondensedDistances {
             let normI = norms[i]
             for j in (i + 1)..<m {
                 let scale = normI + norms[j]
-                var squared = scale - 2 * gram[gramRow + j]
+                let dot = gram[gramRow + j]
+                // Sign-invariant: the nearer of xⱼ and −xⱼ, i.e. the one with the positive dot.
+                let sign: Double = signInvariant && dot < 0 ? -1 : 1
+                var squared = scale - 2 * sign * dot
                 if squared < cancellationThreshold * scale {
-                    squared = squaredDistance(x, i, j, dimension)
+                    squared = squaredDistance(x, i, j, dimension, sign: sign)
                 }
                 output[outputRow + j] = Float(max(squared, 0).squareRoot())
             }

@@ -1,0 +1,106 @@
+import ECCore
+import ECEngine
+import ECFormats
+import Foundation
+
+/// The output directory of `ec identify`, which is also its resume state: settings, finished
+/// pilot runs, a checkpoint per training phase (the last one written atomically every minute
+/// and at the end of the phase), and the epoch log.
+public final class RunDirectory: IdentificationStore {
+    public let url: URL
+    let log: EpochLogFile
+    private var checkpointEpochs: [String: Int] = [:]
+
+    /// Opens (creating it if needed) an output directory.
+    public init(url: URL) throws {
+        self.url = url
+        do {
+            try FileManager.default.createDirectory(at: url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
+        } catch {
+            throw ECError.invalidFile(path: url.relativePath, problem: "cannot create the output directory (\(error.localizedDescription))")
+        }
+        log = EpochLogFile(url: url.appendingPathComponent("epochs.jsonl"))
+    }
+
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    // MARK: settings
+
+    static let settingsName = "settings.json"
+
+    /// The options and data paths a run was started with, so that `--resume` needs nothing else.
+    public func saveSettings<S: Encodable>(_ settings: S) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeFileAtomically(Array(try encoder.encode(settings)), to: file(Self.settingsName))
+    }
+
+    public func loadSettings<S: Decodable>(_: S.Type) throws -> S {
+        let path = file(Self.settingsName)
+        guard let data = FileManager.default.contents(atPath: path.path) else {
+            throw ECError.invalidFile(path: path.relativePath, problem: "not found; is this the output directory of an `ec identify` run?")
+        }
+        do {
+            return try JSONDecoder().decode(S.self, from: data)
+        } catch {
+            throw ECError.invalidFile(path: path.relativePath, problem: "cannot be read (\(error.localizedDescription))")
+        }
+    }
+
+    // MARK: IdentificationStore
+
+    public func pilots() throws -> [PilotResult] {
+        guard let data = FileManager.default.contents(atPath: file("pilots.json").path) else { return [] }
+        return (try? JSONDecoder().decode([PilotResult].self, from: data)) ?? []
+    }
+
+    public func record(pilot: PilotResult) throws {
+        let all = try pilots().filter { $0.rho != pilot.rho } + [pilot]
+        try writeFileAtomically(Array(try JSONEncoder().encode(all)), to: file("pilots.json"))
+    }
+
+    private func checkpointURL(_ phase: String) -> URL {
+        let slug = phase.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        return url.appendingPathComponent("checkpoints").appendingPathComponent(slug + ".safetensors")
+    }
+
+    public func checkpoint<T: Real>(phase: String, as _: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)? {
+        let location = checkpointURL(phase)
+        guard FileManager.default.fileExists(atPath: location.path) else { return nil }
+        let file = try SafetensorsFile.read(from: location)
+        let bank = try StudentBank<T>(safetensors: file, path: location.relativePath)
+        let layout = bank.layout
+        let first = layout.tensors.compactMap { file["optimizer.first." + $0.name]?.scalars(as: T.self) }
+        let second = layout.tensors.compactMap { file["optimizer.second." + $0.name]?.scalars(as: T.self) }
+        guard let trainerText = file.metadata["trainer"],
+              let trainer = try? JSONDecoder().decode(TrainerState.self, from: Data(trainerText.utf8)),
+              let step = Int(file.metadata["step"] ?? "") else {
+            throw ECError.invalidFile(path: location.relativePath, problem: "checkpoint without trainer state")
+        }
+        checkpointEpochs[phase] = trainer.epochsDone
+        let optimizer = OptimizerState(step: step, firstMoments: first.count == layout.tensors.count ? first : [],
+                                       secondMoments: second.count == layout.tensors.count ? second : [])
+        return (TrainingCheckpoint(bank: bank, optimizer: optimizer, trainer: trainer), file.metadata["finished"] == "true")
+    }
+
+    public func save<T: Real>(checkpoint: TrainingCheckpoint<T>, phase: String, finished: Bool) throws {
+        var file = checkpoint.bank.safetensors(losses: checkpoint.trainer.lastLosses, metadata: [
+            "phase": phase, "finished": finished ? "true" : "false", "step": String(checkpoint.optimizer.step),
+            "trainer": String(decoding: try JSONEncoder().encode(checkpoint.trainer), as: UTF8.self),
+        ])
+        for (spec, (m, v)) in zip(checkpoint.bank.layout.tensors, zip(checkpoint.optimizer.firstMoments, checkpoint.optimizer.secondMoments)) {
+            file.tensors.append(NamedTensor("optimizer.first." + spec.name, AnyTensor(shape: [m.count], scalars: m)))
+            file.tensors.append(NamedTensor("optimizer.second." + spec.name, AnyTensor(shape: [v.count], scalars: v)))
+        }
+        try file.write(to: checkpointURL(phase))
+        checkpointEpochs[phase] = checkpoint.trainer.epochsDone
+    }
+
+    public func epochLog(phase: String) throws -> [EpochRecord] {
+        try log.truncate(phase: phase, after: checkpointEpochs[phase] ?? 0)
+    }
+
+    public func append(_ record: EpochRecord, phase: String) throws {
+        try log.append(record, phase: phase)
+    }
+}

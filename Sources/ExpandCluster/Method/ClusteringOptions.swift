@@ -1,0 +1,25 @@
+/// The knobs of Phase 2 (see the README's "How the cut is made" for why these defaults).
+public struct ClusteringOptions: Sendable, Codable, Equatable {
+    /// A cluster is big when it holds neurons of at least ⌊γN⌋ distinct students.
+    public var gamma: Double
+    /// A cluster whose median pairwise angle exceeds β is too loose to be a neuron.
+    public var betaDegrees: Double
+    /// Neurons whose output contribution (‖outgoing‖ · std of the activation over the probe set)
+    /// is below this fraction of the largest in their student are left out: dead or silenced
+    /// units that would only blur the distances.
+    public var negligibleContribution: Double
+    public var cutRule: CutRule
+    /// What is clustered: for activations with positive scaling (ReLU) the direction of [w; b],
+    /// which is the neuron's identity; otherwise the direction of w alone, because duplicates of
+    /// one teacher neuron agree in direction but may split its norm and bias among themselves.
+    public var includeBias: Bool?
+
+    public init(gamma: Double = 0.5, betaDegrees: Double = 60, negligibleContribution: Double = 1e-3,
+                cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil) {
+        self.gamma = gamma
+        self.betaDegrees = betaDegrees
+        self.negligibleContribution = negligibleContribution
+        self.cutRule = cutRule
+        self.includeBias = includeBias
+    }
+}

@@ -1,0 +1,188 @@
+import ECCore
+import ECEngine
+import Foundation
+
+/// What `identify` produced.
+public struct IdentifyResult: Sendable {
+    public let recovered: Network<Double>
+    /// The expanded students as trained (before any reconstruction).
+    public let students: StudentBank<Double>
+    public let report: IdentifyReport
+}
+
+/// Keeps the results of finished phases and the checkpoints of running ones, so that a killed
+/// run resumes where it stopped. `nil` phases mean "no persistence".
+public protocol IdentificationStore: AnyObject {
+    func pilots() throws -> [PilotResult]
+    func record(pilot: PilotResult) throws
+    /// The last checkpoint of a training phase and whether the phase had finished.
+    func checkpoint<T: Real>(phase: String, as: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)?
+    func save<T: Real>(checkpoint: TrainingCheckpoint<T>, phase: String, finished: Bool) throws
+    /// The epoch log of a phase: records kept so far (up to its last checkpoint), and appending.
+    func epochLog(phase: String) throws -> [EpochRecord]
+    func append(_ record: EpochRecord, phase: String) throws
+}
+
+/// Expand-and-Cluster end to end: probe set in, recovered network out.
+public struct Identification {
+    public let options: IdentifyOptions
+    public let store: IdentificationStore?
+
+    public init(options: IdentifyOptions, store: IdentificationStore? = nil) {
+        self.options = options
+        self.store = store
+    }
+
+    public func run(inputs: Matrix<Double>, targets: Matrix<Double>,
+                    progress: @escaping (ProgressEvent) -> Void = { _ in }) throws -> IdentifyResult {
+        try options.validate(inputs: inputs.columns)
+        switch options.precision {
+        case .float32: return try run(Float.self, inputs: inputs, targets: targets, progress: progress)
+        case .float64: return try run(Double.self, inputs: inputs, targets: targets, progress: progress)
+        }
+    }
+
+    private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>,
+                              progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
+        let clock = PhaseClock()
+        let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
+        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
+        let configuration = EngineConfiguration(batchSize: options.batchSize)
+
+        // Phase 1: expansion.
+        let rho: Double, pilots: [PilotResult]
+        if let given = options.rho {
+            (rho, pilots) = (given, [])
+        } else {
+            (rho, pilots) = try clock.time("pilots") {
+                try RhoSelection.choose(data: data, options: options, variance: variance, progress: progress,
+                                        resume: try store?.pilots() ?? [], record: { try store?.record(pilot: $0) })
+            }
+            progress(.note("chose ρ = \(RhoSelection.format(rho))"))
+        }
+        let widths = [inputs.columns] + options.studentWidths(rho: rho) + [targets.columns]
+        let initial = try StudentBank<T>.random(widths: widths, count: options.students, activation: options.activation,
+                                                seed: options.seed)
+        let expanded = try clock.time("expansion") {
+            try trainPhase("expansion", initial, data: data, configuration: configuration,
+                           options: options.expansion, variance: variance, progress: progress)
+        }
+
+        // Phase 2: cluster layer by layer, re-training the students between layers.
+        let sample = inputs.rows > 4096 ? inputs.rows(Array(stride(from: 0, to: inputs.rows, by: inputs.rows / 4096 + 1))) : inputs
+        var bank = expanded.bank.converted(to: Double.self)
+        var losses = expanded.losses
+        var hidden = [DenseLayer<Double>]()
+        var layerReports = [LayerReport]()
+        for l in 0..<options.hiddenLayers {
+            let views = StudentLayerView.views(of: bank, layer: l, sample: sample)
+            let clustering = try clock.time("clustering") {
+                try LayerClusteringResult.cluster(layer: l, students: views, losses: losses,
+                                                  symmetry: options.activation.symmetry,
+                                                  inputMask: l == 0 ? options.inputMask : nil, options: options.clustering)
+            }
+            layerReports.append(LayerReport(clustering))
+            progress(.note("layer \(l + 1): \(clustering.recoveredWidth) neurons from \(clustering.clusters.count) clusters (\(clustering.negligibleNeurons) of \(clustering.candidateNeurons) neurons negligible)"))
+            guard clustering.recoveredWidth > 0 else {
+                throw ECError.invalidArgument("layer \(l + 1): no cluster holds neurons of ⌊γN⌋ = \(clustering.minimumStudents) students; the students did not agree (train longer, raise ρ, or lower --gamma)")
+            }
+            let byStudent = [Int: StudentLayerView](uniqueKeysWithValues: views.map { ($0.student, $0) })
+            let layer = Reconstruction.layer(clustering, views: byStudent)
+            hidden.append(layer)
+            guard l + 1 < options.hiddenLayers else { break }
+            let remapped = try StudentBank<Double>(students: (0..<bank.count).map { n -> Network<Double> in
+                var student = bank.student(n)
+                student.layers.replaceSubrange(0...l, with: hidden)
+                student.layers[l + 1] = Reconstruction.remapNextLayer(byStudent[n]!, nextBias: student.layers[l + 1].bias,
+                                                                       clustering: clustering, reconstructed: layer,
+                                                                       symmetry: options.activation.symmetry)
+                return try Network(activation: student.activation, layers: student.layers)
+            })
+            var frozen = configuration
+            frozen.layerLearningRateScales = Array(repeating: 0, count: l + 1) + Array(repeating: 1, count: options.hiddenLayers - l)
+            let tuned = try clock.time("layer fine-tuning") {
+                try trainPhase("fine-tuning after layer \(l + 1)", remapped.converted(to: T.self), data: data,
+                               configuration: frozen, options: options.layerFineTune, variance: variance, progress: progress)
+            }
+            bank = tuned.bank.converted(to: Double.self)
+            losses = tuned.losses
+        }
+
+        // Phase 3: readout by least squares, then fine-tune the whole network.
+        let withSkip = options.activation.symmetry.needsAffineSkip
+        let assembled = try clock.time("assembly") {
+            try Reconstruction.fitReadout(hidden: hidden, activation: options.activation, inputs: inputs,
+                                          targets: targets, withSkip: withSkip)
+        }
+        var final = configuration
+        final.layerLearningRateScales = Array(repeating: 1, count: options.hiddenLayers + 1) + [10]
+        let tuned = try clock.time("final fine-tuning") {
+            try trainPhase("final fine-tuning", StudentBank<T>(students: [assembled.converted(to: T.self)]), data: data,
+                           configuration: final, options: options.finalFineTune, variance: variance, progress: progress)
+        }
+        var recovered = tuned.bank.student(0).converted(to: Double.self)
+        if !withSkip { recovered.skip = nil }
+        var finalLoss = tuned.losses[0], finalEpochs = tuned.epochs
+        let pruned = try Reconstruction.pruneNegligible(recovered, sample: sample, fraction: options.clustering.negligibleContribution)
+        let prunedCount = pruned.removed.reduce(0) { $0 + $1.count }
+        if prunedCount > 0 {
+            progress(.note("pruned \(prunedCount) recovered neuron(s) that carry nothing"))
+            for (l, indices) in pruned.removed.enumerated() where !indices.isEmpty { layerReports[l].pruned = indices }
+            let retuned = try clock.time("final fine-tuning") {
+                try trainPhase("fine-tuning after pruning", StudentBank<T>(students: [pruned.network.converted(to: T.self)]),
+                               data: data, configuration: final, options: options.finalFineTune, variance: variance,
+                               progress: progress)
+            }
+            recovered = retuned.bank.student(0).converted(to: Double.self)
+            if !withSkip { recovered.skip = nil }
+            finalLoss = retuned.losses[0]
+            finalEpochs += retuned.epochs
+        }
+        let report = IdentifyReport(
+            options: options, rho: rho, pilots: pilots, studentWidths: Array(widths.dropFirst().dropLast()),
+            studentRelativeLosses: expanded.losses.map { $0 / variance }, expansionEpochs: expanded.epochs,
+            layers: layerReports, recoveredWidths: recovered.hiddenWidths,
+            assembledRelativeLoss: nil, finalRelativeLoss: finalLoss / variance, finalEpochs: finalEpochs,
+            phaseSeconds: clock.seconds, lossCurves: LossCurves(expanded.log, variance: variance), comparison: nil,
+            device: "")
+        return IdentifyResult(recovered: recovered, students: expanded.bank.converted(to: Double.self), report: report)
+    }
+
+    /// A training phase that resumes from, and checkpoints to, the store.
+    private func trainPhase<T: Real>(_ phase: String, _ bank: StudentBank<T>, data: TrainingData<T>,
+                                     configuration: EngineConfiguration, options training: TrainingOptions,
+                                     variance: Double, progress: @escaping (ProgressEvent) -> Void) throws -> TrainedBank<T> {
+        let saved = try store?.checkpoint(phase: phase, as: T.self)
+        progress(.phase(phase))
+        if let saved, saved.finished {
+            let engine = try options.backend.make(data: data, bank: saved.checkpoint.bank, optimizerState: nil,
+                                                  configuration: configuration)
+            return TrainedBank(bank: saved.checkpoint.bank, losses: try engine.evaluateLosses(),
+                               epochs: saved.checkpoint.trainer.epochsDone, log: try store?.epochLog(phase: phase) ?? [])
+        }
+        var training = training
+        training.seed = options.seed &+ RandomSource.seed(named: phase)   // stable, so a resumed phase repeats its order
+        let trained = try trainBank(bank, data: data, phase: phase, backend: options.backend, configuration: configuration,
+                                    options: training, resume: saved?.checkpoint,
+                                    previousLog: try store?.epochLog(phase: phase) ?? [], lossScale: variance,
+                                    checkpoint: { try store?.save(checkpoint: $0, phase: phase, finished: false) },
+                                    onEpoch: { try store?.append($0, phase: phase) }, progress: progress)
+        if let store {
+            let state = TrainerState(epochsDone: trained.epochs, schedules: [], lastLosses: trained.losses)
+            try store.save(checkpoint: TrainingCheckpoint(bank: trained.bank, optimizer: OptimizerState(step: 0, firstMoments: [], secondMoments: []),
+                                                          trainer: state), phase: phase, finished: true)
+        }
+        return trained
+    }
+}
+
+/// Wall time per phase.
+final class PhaseClock {
+    private(set) var seconds: [String: Double] = [:]
+
+    func time<R>(_ phase: String, _ body: () throws -> R) rethrows -> R {
+        let start = Date()
+        defer { seconds[phase, default: 0] += Date().timeIntervalSince(start) }
+        return try body()
+    }
+}

@@ -1,0 +1,96 @@
+import ECCore
+import ECEngine
+
+/// Everything `identify` needs to know besides the probe set.
+public struct IdentifyOptions: Sendable, Codable, Equatable {
+    public var activation: Activation
+    public var hiddenLayers: Int
+    /// Number of students N of the main expansion.
+    public var students: Int
+    /// Expansion factor; nil chooses it with pilot runs (see `RhoSelection`).
+    public var rho: Double?
+    /// The widths ρ multiplies: the teacher's when known (toy problems), or a user's estimate.
+    public var referenceWidths: [Int]
+    public var precision: Precision
+    public var backend: BackendSelection
+    public var batchSize: Int
+    /// Training of the students (Adam at 1e-3 with the plateau schedule).
+    public var expansion: TrainingOptions
+    /// Deep networks: re-training of the students after each reconstructed layer, that layer frozen.
+    public var layerFineTune: TrainingOptions
+    /// Training of the assembled network (Adam at 1e-4, the skip term at 10×).
+    public var finalFineTune: TrainingOptions
+    public var clustering: ClusteringOptions
+    public var pilot: PilotOptions
+    /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
+    public var inputMask: [Bool]?
+    public var seed: UInt64
+
+    public init(activation: Activation, hiddenLayers: Int, referenceWidths: [Int], students: Int = 20,
+                rho: Double? = nil, precision: Precision = .float64, backend: BackendSelection = .init(),
+                batchSize: Int = 512, expansion: TrainingOptions = .init(maximumEpochs: 20_000),
+                layerFineTune: TrainingOptions = .init(maximumEpochs: 5_000),
+                finalFineTune: TrainingOptions = .init(learningRate: 1e-4, maximumEpochs: 10_000),
+                clustering: ClusteringOptions = .init(), pilot: PilotOptions = .init(),
+                inputMask: [Bool]? = nil, seed: UInt64 = 0) {
+        self.activation = activation
+        self.hiddenLayers = hiddenLayers
+        self.referenceWidths = referenceWidths
+        self.students = students
+        self.rho = rho
+        self.precision = precision
+        self.backend = backend
+        self.batchSize = batchSize
+        self.expansion = expansion
+        self.layerFineTune = layerFineTune
+        self.finalFineTune = finalFineTune
+        self.clustering = clustering
+        self.pilot = pilot
+        self.inputMask = inputMask
+        self.seed = seed
+    }
+
+    /// Student hidden widths for expansion factor `rho`.
+    public func studentWidths(rho: Double) -> [Int] {
+        referenceWidths.map { max(1, Int((rho * Double($0)).rounded())) }
+    }
+
+    func validate(inputs: Int) throws {
+        guard hiddenLayers >= 1 else { throw ECError.invalidArgument("--hidden-layers must be at least 1 (got \(hiddenLayers))") }
+        guard referenceWidths.count == hiddenLayers, referenceWidths.allSatisfy({ $0 > 0 }) else {
+            throw ECError.invalidArgument("reference widths \(referenceWidths) do not give one positive width per hidden layer (\(hiddenLayers))")
+        }
+        guard students >= 2 else { throw ECError.invalidArgument("--students must be at least 2 (got \(students))") }
+        if let rho, !(rho > 0) { throw ECError.invalidArgument("--rho must be positive (got \(rho))") }
+        guard clustering.gamma > 0, clustering.gamma <= 1 else {
+            throw ECError.invalidArgument("--gamma must be in (0, 1] (got \(clustering.gamma))")
+        }
+        guard clustering.betaDegrees > 0, clustering.betaDegrees <= 90 else {
+            throw ECError.invalidArgument("--beta-deg must be in (0, 90] (got \(clustering.betaDegrees))")
+        }
+        if let inputMask, inputMask.count != inputs {
+            throw ECError.shapeMismatch("the input mask has \(inputMask.count) entries for \(inputs) inputs")
+        }
+    }
+}
+
+/// Short runs that choose ρ when it is not given.
+public struct PilotOptions: Sendable, Codable, Equatable {
+    public var ladder: [Double]
+    public var students: Int
+    public var training: TrainingOptions
+    /// A pilot student reaches the floor when its MSE / Var(y) is below this.
+    public var floor: Double
+    /// ρ is chosen when at least this fraction of its pilot students reach the floor.
+    public var fraction: Double
+
+    public init(ladder: [Double] = [1, 2, 3, 4, 6, 8], students: Int = 4,
+                training: TrainingOptions = .init(maximumEpochs: 2_000, plateau: .init(patience: 50, cooldown: 25)),
+                floor: Double = 1e-6, fraction: Double = 0.75) {
+        self.ladder = ladder
+        self.students = students
+        self.training = training
+        self.floor = floor
+        self.fraction = fraction
+    }
+}

@@ -1,0 +1,26 @@
+import ECCore
+import ECEngine
+
+extension StudentLayerView {
+    /// Views of hidden layer `layer` of every student of `bank`, with contributions measured on
+    /// `sample` (a few thousand probe inputs suffice to tell live neurons from dead ones).
+    static func views(of bank: StudentBank<Double>, layer: Int, sample: Matrix<Double>) -> [StudentLayerView] {
+        (0..<bank.count).map { n in
+            let student = bank.student(n)
+            let activations = student.hiddenActivations(sample)[layer]
+            let next = student.layers[layer + 1]
+            let means = activations.columnMeans
+            let contributions = (0..<activations.columns).map { j -> Double in
+                var variance = 0.0
+                for r in 0..<activations.rows {
+                    let d = activations[r, j] - means[j]
+                    variance += d * d
+                }
+                let outgoing = (0..<next.outputs).reduce(0.0) { $0 + next.weight[$1, j] * next.weight[$1, j] }
+                return (outgoing * variance / Double(max(activations.rows, 1))).squareRoot()
+            }
+            return StudentLayerView(student: n, incoming: student.layers[layer].weight, bias: student.layers[layer].bias,
+                                    outgoing: next.weight, contributions: contributions)
+        }
+    }
+}

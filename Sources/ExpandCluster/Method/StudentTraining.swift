@@ -1,0 +1,82 @@
+import ECCore
+import ECEngine
+import Foundation
+
+/// Progress of a long run, for a front end to display.
+public enum ProgressEvent: Sendable {
+    /// A new phase begins ("pilot ρ=2", "expansion", "fine-tuning layer 1", ...).
+    case phase(String)
+    /// An epoch of the current phase finished.
+    case epoch(EpochProgress)
+    /// A one-line note (e.g. "ρ = 2: 3 of 4 pilot students reached the loss floor").
+    case note(String)
+}
+
+public struct EpochProgress: Sendable {
+    public let phase: String
+    public let epoch: Int
+    public let maximumEpochs: Int
+    /// Best and median student loss this epoch (relative to Var(y) when the data is a regression).
+    public let bestLoss: Double
+    public let medianLoss: Double
+    public let learningRate: Double
+    public let activeStudents: Int
+    public let secondsPerEpoch: Double
+}
+
+/// A bank after training, with its final per-student losses on all samples.
+public struct TrainedBank<T: Real>: Sendable {
+    public let bank: StudentBank<T>
+    public let losses: [Double]
+    public let epochs: Int
+    public let log: [EpochRecord]
+}
+
+/// Trains `bank` on `data` until every student's schedule has stopped or the epoch cap.
+/// `resume` continues from a checkpoint; `checkpoint` is called every `checkpointInterval`
+/// seconds and at the end with everything needed to resume.
+func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: String,
+                        backend: BackendSelection, configuration: EngineConfiguration, options: TrainingOptions,
+                        resume: TrainingCheckpoint<T>? = nil, previousLog: [EpochRecord] = [], lossScale: Double = 1,
+                        checkpointInterval: TimeInterval = 60,
+                        checkpoint: (TrainingCheckpoint<T>) throws -> Void = { _ in },
+                        onEpoch: (EpochRecord) throws -> Void = { _ in },
+                        progress: (ProgressEvent) -> Void) throws -> TrainedBank<T> {
+    let engine = try backend.make(data: data, bank: resume?.bank ?? bank,
+                                  optimizerState: resume?.optimizer, configuration: configuration)
+    let trainer = Trainer(backend: engine, options: options, resumeFrom: resume?.trainer)
+    var log = previousLog
+    var lastCheckpoint = Date()
+    func save() throws {
+        try checkpoint(TrainingCheckpoint(bank: try engine.currentBank(), optimizer: try engine.currentOptimizerState(),
+                                          trainer: trainer.state))
+        lastCheckpoint = Date()
+    }
+    try trainer.run(samples: data.sampleCount) { record in
+        log.append(record)
+        try onEpoch(record)
+        let finite = record.losses.filter(\.isFinite).sorted()
+        progress(.epoch(EpochProgress(
+            phase: phase, epoch: record.epoch, maximumEpochs: options.maximumEpochs,
+            bestLoss: (finite.first ?? .nan) / lossScale, medianLoss: (finite.isEmpty ? .nan : finite[finite.count / 2]) / lossScale,
+            learningRate: record.learningRates.max() ?? 0, activeStudents: record.learningRates.filter { $0 > 0 }.count,
+            secondsPerEpoch: record.seconds)))
+        if Date().timeIntervalSince(lastCheckpoint) >= checkpointInterval { try save() }
+    }
+    try save()
+    return TrainedBank(bank: try engine.currentBank(), losses: try engine.evaluateLosses(),
+                       epochs: trainer.state.epochsDone, log: log)
+}
+
+/// Everything needed to continue training a bank exactly where it stopped.
+public struct TrainingCheckpoint<T: Real>: Sendable {
+    public let bank: StudentBank<T>
+    public let optimizer: OptimizerState<T>
+    public let trainer: TrainerState
+
+    public init(bank: StudentBank<T>, optimizer: OptimizerState<T>, trainer: TrainerState) {
+        self.bank = bank
+        self.optimizer = optimizer
+        self.trainer = trainer
+    }
+}

@@ -1,0 +1,62 @@
+import ECCore
+import ECEngine
+import Foundation
+
+/// `ec train`: one expansion at given widths, without clustering.
+public struct TrainStudents: Sendable {
+    public var activation: Activation
+    public var hiddenWidths: [Int]
+    public var students: Int
+    public var precision: Precision
+    public var backend: BackendSelection
+    public var batchSize: Int
+    public var training: TrainingOptions
+
+    public init(activation: Activation, hiddenWidths: [Int], students: Int, precision: Precision,
+                backend: BackendSelection, batchSize: Int, training: TrainingOptions) {
+        self.activation = activation
+        self.hiddenWidths = hiddenWidths
+        self.students = students
+        self.precision = precision
+        self.backend = backend
+        self.batchSize = batchSize
+        self.training = training
+    }
+
+    public struct Result: Sendable {
+        public let bank: StudentBank<Double>
+        /// Final MSE per student on the whole probe set, and the same divided by Var(y).
+        public let losses: [Double]
+        public let relativeLosses: [Double]
+        public let epochs: Int
+        public let device: String
+        public let seconds: Double
+    }
+
+    public func run(inputs: Matrix<Double>, targets: Matrix<Double>, log: EpochLogFile?,
+                    progress: @escaping (ProgressEvent) -> Void) throws -> Result {
+        guard students > 0 else { throw ECError.invalidArgument("--students must be positive (got \(students))") }
+        guard training.maximumEpochs > 0 else { throw ECError.invalidArgument("--epochs must be positive (got \(training.maximumEpochs))") }
+        switch precision {
+        case .float32: return try run(Float.self, inputs: inputs, targets: targets, log: log, progress: progress)
+        case .float64: return try run(Double.self, inputs: inputs, targets: targets, log: log, progress: progress)
+        }
+    }
+
+    private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>, log: EpochLogFile?,
+                              progress: @escaping (ProgressEvent) -> Void) throws -> Result {
+        let start = Date()
+        let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
+        let bank = try StudentBank<T>.random(widths: [inputs.columns] + hiddenWidths + [targets.columns], count: students,
+                                             activation: activation, seed: training.seed)
+        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
+        let device = try backend.describe(precision: T.precision)
+        progress(.note("training on \(device)"))
+        let trained = try trainBank(bank, data: data, phase: "training", backend: backend,
+                                    configuration: EngineConfiguration(batchSize: batchSize), options: training,
+                                    lossScale: variance, onEpoch: { try log?.append($0, phase: "training") },
+                                    progress: progress)
+        return Result(bank: trained.bank.converted(), losses: trained.losses, relativeLosses: trained.losses.map { $0 / variance },
+                      epochs: trained.epochs, device: device, seconds: Date().timeIntervalSince(start))
+    }
+}

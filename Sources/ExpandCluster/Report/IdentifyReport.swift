@@ -1,0 +1,73 @@
+import ECCore
+import ECEngine
+import Foundation
+
+/// Everything a person or a program wants to know about an identification run; written as
+/// report.json.
+public struct IdentifyReport: Sendable, Codable {
+    public var options: IdentifyOptions
+    public var rho: Double
+    public var pilots: [PilotResult]
+    public var studentWidths: [Int]
+    /// Each expanded student's final MSE / Var(y).
+    public var studentRelativeLosses: [Double]
+    public var expansionEpochs: Int
+    public var layers: [LayerReport]
+    public var recoveredWidths: [Int]
+    public var assembledRelativeLoss: Double?
+    /// MSE / Var(y) of the recovered network on the probe set after fine-tuning.
+    public var finalRelativeLoss: Double
+    public var finalEpochs: Int
+    public var phaseSeconds: [String: Double]
+    public var lossCurves: LossCurves
+    public var comparison: NetworkComparison?
+    public var device: String
+}
+
+/// The clustering of one hidden layer, for the report.
+public struct LayerReport: Sendable, Codable {
+    public let layer: Int
+    public let candidateNeurons: Int
+    public let negligibleNeurons: Int
+    public let minimumStudents: Int
+    /// Cut height (chord between unit vectors) and the angle it corresponds to.
+    public let cutHeight: Double?
+    public let cutDegrees: Double?
+    /// The number of big clusters against the cut height: [height, count] pairs.
+    public let profile: [[Double]]
+    public let clusters: [ClusterSummary]
+    public let recoveredWidth: Int
+    /// Recovered neurons removed after fine-tuning because they carried nothing.
+    public var pruned: [Int] = []
+
+    init(_ result: LayerClusteringResult) {
+        layer = result.layer
+        candidateNeurons = result.candidateNeurons
+        negligibleNeurons = result.negligibleNeurons
+        minimumStudents = result.minimumStudents
+        cutHeight = result.cutHeight
+        cutDegrees = result.cutHeight.map { 2 * asin(min($0 / 2, 1)) * 180 / .pi }
+        profile = (result.profile?.steps ?? []).filter { $0.height.isFinite }.map { [$0.height, Double($0.count)] }
+        clusters = result.clusters
+        recoveredWidth = result.recoveredWidth
+    }
+}
+
+/// Per-student loss curves of the expansion, thinned to at most ~300 epochs on a log scale.
+public struct LossCurves: Sendable, Codable {
+    public let epochs: [Int]
+    /// [student][point] MSE / Var(y).
+    public let relativeLosses: [[Double]]
+
+    init(_ log: [EpochRecord], variance: Double) {
+        var picked = [Int]()
+        var next = 1.0
+        for (i, record) in log.enumerated() where Double(record.epoch) >= next || i == log.count - 1 {
+            picked.append(i)
+            next = max(next * 1.03, Double(record.epoch) + 1)
+        }
+        epochs = picked.map { log[$0].epoch }
+        let students = log.first?.losses.count ?? 0
+        relativeLosses = (0..<students).map { s in picked.map { log[$0].losses[s] / variance } }
+    }
+}

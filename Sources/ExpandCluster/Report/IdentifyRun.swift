@@ -1,0 +1,90 @@
+import ECCore
+import ECEngine
+import ECFormats
+import Foundation
+
+/// What an `ec identify` run was started with; saved in the output directory for `--resume`.
+public struct IdentifySettings: Sendable, Codable {
+    public var probe: String
+    public var teacher: String?
+    public var options: IdentifyOptions
+    /// Fresh Gaussian inputs for the comparison (when no fresh-input file is given).
+    public var freshSamples: Int
+    public var freshInputs: String?
+
+    public init(probe: String, teacher: String?, options: IdentifyOptions, freshSamples: Int = 10_000, freshInputs: String? = nil) {
+        self.probe = probe
+        self.teacher = teacher
+        self.options = options
+        self.freshSamples = freshSamples
+        self.freshInputs = freshInputs
+    }
+}
+
+/// An identification run with its output directory: runs (or resumes) the method, compares with
+/// the teacher when one is known, and writes the recovered network, the students, report.json,
+/// the epoch log and the pictures.
+public struct IdentifyRun {
+    public let directory: RunDirectory
+    public let settings: IdentifySettings
+
+    /// A new run in `directory` (which may already hold a finished or killed run of the same
+    /// settings: its finished work is reused).
+    public init(settings: IdentifySettings, directory: URL) throws {
+        self.directory = try RunDirectory(url: directory)
+        self.settings = settings
+        try self.directory.saveSettings(settings)
+    }
+
+    /// Continues the run in `directory` with the settings it was started with.
+    public init(resuming directory: URL) throws {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(RunDirectory.settingsName).path) else {
+            throw ECError.invalidFile(path: directory.relativePath, problem: "holds no settings.json; nothing to resume")
+        }
+        self.directory = try RunDirectory(url: directory)
+        settings = try self.directory.loadSettings(IdentifySettings.self)
+    }
+
+    public struct Outcome: Sendable {
+        public let recovered: Network<Double>
+        public let report: IdentifyReport
+    }
+
+    public func run(progress: @escaping (ProgressEvent) -> Void) throws -> Outcome {
+        let start = Date()
+        let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
+        let teacher = try settings.teacher.map { try Network<Double>.load(from: URL(fileURLWithPath: $0)) }
+        if let teacher {
+            guard teacher.inputCount == probe.inputs.columns, teacher.outputCount == probe.targets.columns else {
+                throw ECError.shapeMismatch("\(settings.teacher!) maps \(teacher.inputCount) → \(teacher.outputCount) but \(settings.probe) has x [\(probe.inputs.rows), \(probe.inputs.columns)] and y [\(probe.targets.rows), \(probe.targets.columns)]")
+            }
+        }
+        let device = try settings.options.backend.describe(precision: settings.options.precision)
+        progress(.note("running on \(device)"))
+        let result = try Identification(options: settings.options, store: directory)
+            .run(inputs: probe.inputs, targets: probe.targets, progress: progress)
+        var report = result.report
+        report.device = device
+        if let teacher {
+            let fresh = try settings.freshInputs.map { try ProbeInputs.file(URL(fileURLWithPath: $0), limit: nil) }
+                ?? ProbeInputs.gaussian(count: settings.freshSamples, dimension: probe.inputs.columns,
+                                        seed: settings.options.seed &+ 0xF4E5)
+            report.comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered, freshInputs: fresh,
+                                                      inputMask: settings.options.inputMask)
+        }
+        report.phaseSeconds["total"] = Date().timeIntervalSince(start)
+        try result.recovered.save(to: directory.file("recovered.safetensors"),
+                                  metadata: ["generator": "ec identify", "probe": settings.probe])
+        try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * probe.targets.pooledVariance })
+            .write(to: directory.file("students.safetensors"))
+        try writeReport(report)
+        return Outcome(recovered: result.recovered, report: report)
+    }
+
+    private func writeReport(_ report: IdentifyReport) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        try writeFileAtomically(Array(try encoder.encode(report)), to: directory.file("report.json"))
+    }
+}

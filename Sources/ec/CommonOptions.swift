@@ -1,0 +1,58 @@
+import ArgumentParser
+import ECCore
+import ExpandCluster
+import Foundation
+
+extension Precision: ExpressibleByArgument {}
+
+extension Activation: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let parsed = try? Activation(name: argument) else { return nil }
+        self = parsed
+    }
+
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// Which device trains, and in what precision.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "auto (OpenCL on a GPU if there is one, else CPU), cpu, or opencl.")
+    var backend = "auto"
+
+    @Option(help: "OpenCL device: index from `ec devices` or part of its name (default: EC_OPENCL_DEVICE, else the first GPU).")
+    var device: String?
+
+    @Option(help: "float32 or float64.")
+    var precision: Precision = .float64
+
+    var selection: BackendSelection { BackendSelection(kind: backend, device: device) }
+}
+
+/// Hidden widths as "8" or "30,30,30".
+struct Widths: ExpressibleByArgument {
+    let values: [Int]
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else { return nil }
+        values = parts.map { $0! }
+    }
+
+    func validated(_ flag: String) throws -> [Int] {
+        if let bad = values.first(where: { $0 <= 0 }) {
+            throw ECError.invalidArgument("\(flag) must be positive widths (got \(bad))")
+        }
+        return values
+    }
+}
+
+/// A path argument resolved against the current directory.
+func fileURL(_ path: String) -> URL { URL(fileURLWithPath: path) }
+
+/// Pretty, sorted JSON on stdout.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import ECCore
+import ECEngine
+import ECFormats
+import ExpandCluster
+import Foundation
+
+struct IdentifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identify",
+        abstract: "Recover a network from its probe set: expand, cluster, reconstruct, fine-tune.",
+        discussion: """
+            Without arguments, runs the built-in demo: a toy teacher (4-4-1, activation g) probed with \
+            10,000 Gaussian inputs and identified on whatever device is present, output in ./ec-demo.
+            """)
+
+    @Option(help: "Probe file (.npz with x and y).") var probe: String?
+    @Option(help: "Hidden activation of the teacher.") var activation: Activation?
+    @Option(help: "Number of hidden layers of the teacher.") var hiddenLayers = 1
+    @Option(help: "The teacher, when known: the result is compared with it (and its widths are the reference for ρ).")
+    var teacher: String?
+    @Option(help: "Expansion factor ρ (default: chosen with pilot runs).") var rho: Double?
+    @Option(help: "Widths ρ multiplies, e.g. 64 or 30,30,30 (default: the teacher's, else 8 per layer).")
+    var referenceWidths: Widths?
+    @Option(help: "Number of students N.") var students = 20
+    @Option(help: "A cluster is kept when it holds neurons of ⌊γN⌋ students.") var gamma = 0.5
+    @Option(help: "Clusters with a median pairwise angle above β degrees are dropped.") var betaDeg = 60.0
+    @Option(help: "Epoch cap of the expansion.") var epochs = 20_000
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @OptionGroup var engine: EngineOptions
+    @Option(help: "Output directory.") var output: String?
+    @Option(help: "Continue the run in this output directory where it stopped.") var resume: String?
+    @Flag(help: "Print the report as JSON on stdout.") var json = false
+
+    func run() async throws {
+        let printer = ProgressPrinter()
+        let run: IdentifyRun
+        if let resume {
+            run = try IdentifyRun(resuming: fileURL(resume))
+        } else if let probe {
+            run = try IdentifyRun(settings: try settings(probe: probe), directory: fileURL(try required(output, "--output")))
+        } else {
+            run = try DemoSetup.prepare(directory: fileURL(output ?? "ec-demo"), engine: engine, printer: printer)
+        }
+        let outcome = try run.run(progress: printer.handle)
+        printer.finish()
+        if json {
+            try printJSON(outcome.report)
+        } else {
+            print(ResultSummary(report: outcome.report, directory: run.directory.url.relativePath).text)
+        }
+    }
+
+    private func settings(probe: String) throws -> IdentifySettings {
+        guard let activation else { throw ValidationError("--activation is required with --probe") }
+        let teacherNetwork = try teacher.map { try Network<Double>.load(from: fileURL($0)) }
+        let reference = try referenceWidths?.validated("--reference-widths")
+            ?? teacherNetwork?.hiddenWidths ?? Array(repeating: 8, count: hiddenLayers)
+        var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
+                                      students: students, rho: rho, precision: engine.precision, backend: engine.selection,
+                                      expansion: TrainingOptions(maximumEpochs: epochs), seed: seed)
+        options.clustering.gamma = gamma
+        options.clustering.betaDegrees = betaDeg
+        if referenceWidths == nil && teacherNetwork == nil {
+            // Nothing to size the ladder by: climb further.
+            options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
+        }
+        return IdentifySettings(probe: probe, teacher: teacher, options: options)
+    }
+
+    private func required(_ value: String?, _ flag: String) throws -> String {
+        guard let value else { throw ValidationError("\(flag) is required") }
+        return value
+    }
+}

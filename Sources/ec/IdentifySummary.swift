@@ -1,0 +1,40 @@
+import ArgumentParser
+import ECCore
+import ExpandCluster
+import Foundation
+
+enum DemoSetup {
+    static func prepare(directory: URL, engine: EngineOptions, printer: ProgressPrinter) throws -> IdentifyRun {
+        printer.handle(.note("demo: toy teacher 4-4-1 (activation g), 10,000 Gaussian probe inputs, output in \(directory.relativePath)"))
+        let settings = try IdentifyDemo.prepare(directory: directory, backend: engine.selection, precision: engine.precision)
+        return try IdentifyRun(settings: settings, directory: directory)
+    }
+}
+
+/// The short readable result of an identification.
+struct ResultSummary {
+    let report: IdentifyReport
+    let directory: String
+
+    var text: String {
+        var lines = [String]()
+        let total = report.phaseSeconds["total"] ?? report.phaseSeconds.values.reduce(0, +)
+        lines.append("ρ = \(format(report.rho)) (student widths \(report.studentWidths.map(String.init).joined(separator: ",")), \(report.options.students) students), \(report.expansionEpochs) epochs of expansion")
+        if let c = report.comparison {
+            for layer in c.layers {
+                lines.append(String(format: "layer %d: %d neurons found, teacher has %d (overhead %+.0f%%); incoming angle worst %.3g°, median %.3g°; outgoing worst %.3g°",
+                                    layer.layer + 1, layer.recoveredWidth, layer.teacherWidth, 100 * layer.overhead,
+                                    layer.incoming.worstDegrees, layer.incoming.medianDegrees, layer.outgoing.worstDegrees))
+            }
+            lines.append(String(format: "fresh inputs: RMSE %.3g, MSE/Var(y) %.3g", c.rmse, c.relativeMSE))
+            lines.append("identified: \(c.identified ? "yes" : "no") (r̂ = r in every layer, every incoming angle < \(NetworkComparison.maximumIncomingDegrees)°, MSE/Var(y) < \(NetworkComparison.maximumRelativeMSE))")
+        } else {
+            lines.append("recovered widths: \(report.recoveredWidths.map(String.init).joined(separator: ","))")
+        }
+        lines.append(String(format: "probe-set MSE/Var(y) after fine-tuning: %.3g", report.finalRelativeLoss))
+        lines.append(String(format: "time: %@ on %@; results in %@/", ProgressPrinter.duration(total), report.device, directory))
+        return lines.joined(separator: "\n")
+    }
+
+    private func format(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%g", x) }
+}

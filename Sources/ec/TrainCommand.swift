@@ -1,0 +1,58 @@
+import ArgumentParser
+import ECCore
+import ECEngine
+import ECFormats
+import ExpandCluster
+import Foundation
+
+struct TrainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a bank of students on a probe set (the expansion step alone).")
+
+    @Option(help: "Probe file (.npz with x [n, d] and y [n, outputs]).") var probe: String
+    @Option(help: "Hidden activation of the students.") var activation: Activation
+    @Option(help: "Hidden widths of each student, e.g. 32 or 90,90,90.") var widths: Widths
+    @Option(help: "Number of students N.") var students = 20
+    @Option(help: "Epoch cap.") var epochs = 25_000
+    @Option(help: "Adam learning rate.") var lr = 1e-3
+    @Option(help: "Minibatch size.") var batchSize = 512
+    @Option(help: "Plateau schedule: epochs without improvement before the rate drops by 1/√10.") var patience = 100
+    @Option(help: "Plateau schedule: epochs after a drop before counting again.") var cooldown = 100
+    @Option(help: "Random seed (initialisation and minibatch order).") var seed: UInt64 = 0
+    @OptionGroup var engine: EngineOptions
+    @Option(help: "Student bank file to write (safetensors); the epoch log goes beside it (.log.jsonl).")
+    var output: String
+    @Flag(help: "Print a JSON summary on stdout.") var json = false
+
+    func run() async throws {
+        let probeSet = try ProbeSet<Double>.load(from: fileURL(probe))
+        let job = TrainStudents(
+            activation: activation, hiddenWidths: try widths.validated("--widths"), students: students,
+            precision: engine.precision, backend: engine.selection, batchSize: batchSize,
+            training: TrainingOptions(learningRate: lr, maximumEpochs: epochs,
+                                      plateau: .init(patience: patience, cooldown: cooldown), seed: seed))
+        let outputURL = fileURL(output)
+        let logURL = outputURL.deletingPathExtension().appendingPathExtension("log.jsonl")
+        try? FileManager.default.removeItem(at: logURL)
+        let printer = ProgressPrinter()
+        let result = try job.run(inputs: probeSet.inputs, targets: probeSet.targets, log: EpochLogFile(url: logURL),
+                                 progress: printer.handle)
+        printer.finish()
+        try result.bank.safetensors(losses: result.losses, metadata: ["device": result.device, "probe": probe],
+                                    precision: engine.precision).write(to: outputURL)
+        let sorted = result.relativeLosses.sorted()
+        if json {
+            try printJSON(Summary(output: output, log: logURL.relativePath, device: result.device, epochs: result.epochs,
+                                  seconds: result.seconds, losses: result.losses, relativeLosses: result.relativeLosses))
+        } else {
+            print("wrote \(output) and \(logURL.relativePath): \(students) students of widths \(result.bank.widths.map(String.init).joined(separator: "-")), \(result.epochs) epochs in \(String(format: "%.1f", result.seconds)) s on \(result.device)")
+            print(String(format: "MSE / Var(y): best %.3e, median %.3e, worst %.3e", sorted.first!, sorted[sorted.count / 2], sorted.last!))
+        }
+    }
+
+    struct Summary: Encodable {
+        let output: String, log: String, device: String, epochs: Int, seconds: Double
+        let losses: [Double], relativeLosses: [Double]
+    }
+}
