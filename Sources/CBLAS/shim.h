@@ -1,1 +1,5 @@
 #include <cblas.h>
+
+// LAPACK's Cholesky solve, which OpenBLAS bundles (no lapacke.h needed for one routine).
+void dposv_(const char *uplo, const int *n, const int *nrhs, double *a, const int *lda,
+            double *b, const int *ldb, int *info);

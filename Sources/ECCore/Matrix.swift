@@ -5,6 +5,7 @@ public struct Matrix<T: Real>: Sendable, Equatable {
     public let columns: Int
     public var scalars: [T]
 
+    @inlinable
     public init(rows: Int, columns: Int, scalars: [T]) {
         precondition(rows >= 0 && columns >= 0 && scalars.count == rows * columns,
                      "Matrix: \(scalars.count) scalars do not fill \(rows)×\(columns)")
@@ -13,6 +14,7 @@ public struct Matrix<T: Real>: Sendable, Equatable {
         self.scalars = scalars
     }
 
+    @inlinable
     public init(rows: Int, columns: Int, repeating value: T = 0) {
         self.init(rows: rows, columns: columns, scalars: Array(repeating: value, count: rows * columns))
     }
@@ -24,11 +26,13 @@ public struct Matrix<T: Real>: Sendable, Equatable {
         self.init(rows: rowArrays.count, columns: columns, scalars: rowArrays.flatMap { $0 })
     }
 
+    @inlinable
     public subscript(row: Int, column: Int) -> T {
         get { scalars[row * columns + column] }
         set { scalars[row * columns + column] = newValue }
     }
 
+    @inlinable
     public func row(_ index: Int) -> ArraySlice<T> {
         scalars[index * columns ..< (index + 1) * columns]
     }

@@ -10,6 +10,12 @@ public enum CutRule: String, Sendable, Codable, CaseIterable {
     /// counts that only hold briefly (clusters still forming, or junk merging at large heights)
     /// are passed over.
     case stablePlateau = "stable-plateau"
+    /// For the last hidden layer: among the plateaus' cuts, the fewest neurons whose least-squares
+    /// readout fits the probe set within a factor of the best candidate's fit. A missing teacher
+    /// neuron costs orders of magnitude of loss; an extra cluster (a split or junk) costs none,
+    /// so this picks the teacher's count even when the tree's heights are blurred by students
+    /// that are not fully converged. Earlier layers fall back to the stable plateau.
+    case functional
 }
 
 extension ClusterCountProfile {
@@ -47,7 +53,7 @@ extension ClusterCountProfile {
             guard let best = runs.map(\.count).max() else { return nil }
             // The top of the first plateau: its last cut height, just below the next merge.
             return runs.first { $0.count == best }.map { $0.upper == ceiling ? ceiling : $0.upper.nextDown }
-        case .stablePlateau:
+        case .stablePlateau, .functional:
             let best = runs.max { ($0.logLength, $0.count) < ($1.logLength, $1.count) }
             return best.map { ($0.lower * $0.upper).squareRoot() }
         }

@@ -13,13 +13,17 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
     /// which is the neuron's identity; otherwise the direction of w alone, because duplicates of
     /// one teacher neuron agree in direction but may split its norm and bias among themselves.
     public var includeBias: Bool?
+    /// Functional cut: a candidate is acceptable when its readout residual is within this
+    /// factor of the best candidate's.
+    public var functionalTolerance: Double
 
     public init(gamma: Double = 0.5, betaDegrees: Double = 60, negligibleContribution: Double = 1e-3,
-                cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil) {
+                cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil, functionalTolerance: Double = 100) {
         self.gamma = gamma
         self.betaDegrees = betaDegrees
         self.negligibleContribution = negligibleContribution
         self.cutRule = cutRule
         self.includeBias = includeBias
+        self.functionalTolerance = functionalTolerance
     }
 }

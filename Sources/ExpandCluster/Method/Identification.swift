@@ -61,32 +61,47 @@ public struct Identification {
             progress(.note("chose ρ = \(RhoSelection.format(rho))"))
         }
         let widths = [inputs.columns] + options.studentWidths(rho: rho) + [targets.columns]
+        // Even+linear classes get a trainable linear skip term, so that no neurons go to
+        // building the linear part that the activation leaves undetermined.
         let initial = try StudentBank<T>.random(widths: widths, count: options.students, activation: options.activation,
-                                                seed: options.seed)
-        let expanded = try clock.time("expansion") {
+                                                seed: options.seed, skip: options.activation.symmetry.needsAffineSkip)
+        var expanded = try clock.time("expansion") {
             try trainPhase("expansion", initial, data: data, configuration: configuration,
                            options: options.expansion, variance: variance, progress: progress)
         }
+        if options.polishes, let polish = options.polish {
+            progress(.phase("polishing (Levenberg–Marquardt)"))
+            expanded = try clock.time("polishing") {
+                try polishBank(expanded, data: data, options: polish, backend: options.backend, configuration: configuration)
+            }
+        }
 
         // Phase 2: cluster layer by layer, re-training the students between layers.
-        let sample = inputs.rows > 4096 ? inputs.rows(Array(stride(from: 0, to: inputs.rows, by: inputs.rows / 4096 + 1))) : inputs
+        let sampleRows = Array(stride(from: 0, to: inputs.rows, by: inputs.rows / 4096 + 1))
+        let sample = inputs.rows(sampleRows), sampleTargets = targets.rows(sampleRows)
         var bank = expanded.bank.converted(to: Double.self)
         var losses = expanded.losses
         var hidden = [DenseLayer<Double>]()
         var layerReports = [LayerReport]()
         for l in 0..<options.hiddenLayers {
             let views = StudentLayerView.views(of: bank, layer: l, sample: sample)
-            let clustering = try clock.time("clustering") {
-                try LayerClusteringResult.cluster(layer: l, students: views, losses: losses,
-                                                  symmetry: options.activation.symmetry,
-                                                  inputMask: l == 0 ? options.inputMask : nil, options: options.clustering)
+            let byStudent = [Int: StudentLayerView](uniqueKeysWithValues: views.map { ($0.student, $0) })
+            let (clustering, candidates) = try clock.time("clustering") { () throws -> (LayerClusteringResult, [FunctionalCut.Candidate]) in
+                let tree = try LayerTree(layer: l, students: views, losses: losses, symmetry: options.activation.symmetry,
+                                         inputMask: l == 0 ? options.inputMask : nil, options: options.clustering)
+                guard options.clustering.cutRule == .functional, l == options.hiddenLayers - 1 else {
+                    return (tree.cut(at: tree.ruleCut), [])
+                }
+                let choice = try FunctionalCut.choose(tree, views: byStudent, hidden: hidden, activation: options.activation,
+                                                      inputs: sample, targets: sampleTargets,
+                                                      tolerance: options.clustering.functionalTolerance)
+                return (tree.cut(at: choice.height), choice.candidates)
             }
-            layerReports.append(LayerReport(clustering))
+            layerReports.append(LayerReport(clustering, candidates: candidates))
             progress(.note("layer \(l + 1): \(clustering.recoveredWidth) neurons from \(clustering.clusters.count) clusters (\(clustering.negligibleNeurons) of \(clustering.candidateNeurons) neurons negligible)"))
             guard clustering.recoveredWidth > 0 else {
                 throw ECError.invalidArgument("layer \(l + 1): no cluster holds neurons of ⌊γN⌋ = \(clustering.minimumStudents) students; the students did not agree (train longer, raise ρ, or lower --gamma)")
             }
-            let byStudent = [Int: StudentLayerView](uniqueKeysWithValues: views.map { ($0.student, $0) })
             let layer = Reconstruction.layer(clustering, views: byStudent)
             hidden.append(layer)
             guard l + 1 < options.hiddenLayers else { break }

@@ -22,6 +22,8 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     public var finalFineTune: TrainingOptions
     public var clustering: ClusteringOptions
     public var pilot: PilotOptions
+    /// Second-order polishing of the students after Adam (float64, one hidden layer); nil: off.
+    public var polish: LevenbergMarquardt.Options?
     /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
     public var inputMask: [Bool]?
     public var seed: UInt64
@@ -32,7 +34,7 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
                 layerFineTune: TrainingOptions = .init(maximumEpochs: 5_000),
                 finalFineTune: TrainingOptions = .init(learningRate: 1e-4, maximumEpochs: 10_000),
                 clustering: ClusteringOptions = .init(), pilot: PilotOptions = .init(),
-                inputMask: [Bool]? = nil, seed: UInt64 = 0) {
+                polish: LevenbergMarquardt.Options? = .init(), inputMask: [Bool]? = nil, seed: UInt64 = 0) {
         self.activation = activation
         self.hiddenLayers = hiddenLayers
         self.referenceWidths = referenceWidths
@@ -46,9 +48,13 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         self.finalFineTune = finalFineTune
         self.clustering = clustering
         self.pilot = pilot
+        self.polish = polish
         self.inputMask = inputMask
         self.seed = seed
     }
+
+    /// Whether the students get polished: float64 runs of one-hidden-layer networks.
+    var polishes: Bool { polish != nil && precision == .float64 && hiddenLayers == 1 }
 
     /// Student hidden widths for expansion factor `rho`.
     public func studentWidths(rho: Double) -> [Int] {

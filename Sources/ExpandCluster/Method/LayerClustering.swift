@@ -61,12 +61,25 @@ public struct LayerClusteringResult: Sendable {
     public var recoveredWidth: Int { representatives.count }
 }
 
-extension LayerClusteringResult {
-    /// Clusters the neurons of one hidden layer of all `students` (those with a finite loss),
-    /// best student first in `lossOrder`.
-    public static func cluster(layer: Int, students: [StudentLayerView], losses: [Double],
-                               symmetry: SymmetryClass, inputMask: [Bool]?,
-                               options: ClusteringOptions) throws -> LayerClusteringResult {
+/// The dendrogram of one hidden layer's neurons across students, ready to be cut.
+public struct LayerTree: Sendable {
+    public let layer: Int
+    public let candidateNeurons: Int
+    public let minimumStudents: Int
+    /// The neurons clustered (non-negligible, of students with a finite loss), as unit vectors.
+    let references: [NeuronReference]
+    let points: Matrix<Double>
+    let contributions: [Double]
+    let tree: Dendrogram?
+    public let profile: ClusterCountProfile?
+    let symmetry: SymmetryClass
+    let options: ClusteringOptions
+    /// Student rank by loss, best first.
+    let rank: [Int: Int]
+
+    /// Builds the tree of hidden layer `layer` of `students`.
+    public init(layer: Int, students: [StudentLayerView], losses: [Double], symmetry: SymmetryClass,
+                inputMask: [Bool]?, options: ClusteringOptions) throws {
         let participating = students.filter { losses[$0.student].isFinite }
         let minimumStudents = max(1, Int((options.gamma * Double(participating.count)).rounded(.down)))
         let includeBias = options.includeBias ?? symmetry.allowsPositiveScaling
@@ -89,38 +102,62 @@ extension LayerClusteringResult {
                 contributions.append(view.contributions[j])
             }
         }
-        let empty = LayerClusteringResult(layer: layer, candidateNeurons: candidates,
-                                          negligibleNeurons: candidates - references.count,
-                                          minimumStudents: minimumStudents, cutHeight: nil, profile: nil,
-                                          clusters: [], representatives: [], assignment: [:])
-        guard references.count >= 2 else { return empty }
-        let dimension = vectors.count / references.count
-        let points = Matrix(rows: references.count, columns: dimension, scalars: vectors)
+        self.layer = layer
+        self.candidateNeurons = candidates
+        self.minimumStudents = minimumStudents
+        self.references = references
+        self.contributions = contributions
+        self.symmetry = symmetry
+        self.options = options
+        rank = Dictionary(uniqueKeysWithValues: participating.map(\.student)
+            .sorted { losses[$0] < losses[$1] }.enumerated().map { ($1, $0) })
+        let dimension = references.isEmpty ? 0 : vectors.count / references.count
+        points = Matrix(rows: references.count, columns: dimension, scalars: vectors)
+        if references.count >= 2 {
+            let tree = Dendrogram(averageLinkageOf: try CondensedDistances(
+                euclideanBetweenRowsOf: points, signInvariant: symmetry.allowsSignFlip))
+            self.tree = tree
+            profile = try tree.clusterCountProfile(minimumGroups: minimumStudents, groupOfPoint: references.map(\.student))
+        } else {
+            tree = nil
+            profile = nil
+        }
+    }
 
-        let tree = Dendrogram(averageLinkageOf: try CondensedDistances(
-            euclideanBetweenRowsOf: points, signInvariant: symmetry.allowsSignFlip))
-        let profile = try tree.clusterCountProfile(minimumGroups: minimumStudents,
-                                                   groupOfPoint: references.map(\.student))
-        // Chord length of the angle β between unit vectors: no cut looser than that.
-        let ceiling = 2 * sin(options.betaDegrees * .pi / 360)
-        guard let cut = profile.cutHeight(rule: options.cutRule, ceiling: ceiling) else {
-            return LayerClusteringResult(layer: layer, candidateNeurons: candidates,
-                                         negligibleNeurons: candidates - references.count,
+    /// Chord length between unit vectors at the angle β: no cut looser than that.
+    public var ceiling: Double { 2 * sin(options.betaDegrees * .pi / 360) }
+
+    /// One candidate cut per plateau of the profile (its geometric middle), longest plateaus first.
+    public func candidateCuts(limit: Int) -> [Double] {
+        guard let profile else { return [] }
+        return profile.plateaus(floor: 1e-9 * ceiling, ceiling: ceiling)
+            .sorted { $0.logLength > $1.logLength }.prefix(limit)
+            .map { ($0.lower * $0.upper).squareRoot() }
+    }
+
+    /// The cut the profile-based rules choose (the functional rule falls back to the stable
+    /// plateau here); nil for an empty profile.
+    public var ruleCut: Double? {
+        profile?.cutHeight(rule: options.cutRule == .functional ? .stablePlateau : options.cutRule, ceiling: ceiling)
+    }
+
+    /// The flat clusters of a cut at `height`, filtered by size and looseness.
+    public func cut(at height: Double?) -> LayerClusteringResult {
+        let negligible = candidateNeurons - references.count
+        guard let tree, let height else {
+            return LayerClusteringResult(layer: layer, candidateNeurons: candidateNeurons, negligibleNeurons: negligible,
                                          minimumStudents: minimumStudents, cutHeight: nil, profile: profile,
                                          clusters: [], representatives: [], assignment: [:])
         }
-
-        let labels = tree.labels(cutAt: cut)
+        let labels = tree.labels(cutAt: height)
         var membersOfLabel = [Int: [Int]]()
         for (point, label) in labels.enumerated() { membersOfLabel[label, default: []].append(point) }
-        let rank = Dictionary(uniqueKeysWithValues: participating.map(\.student)
-            .sorted { losses[$0] < losses[$1] }.enumerated().map { ($1, $0) })
         let maximumDistance = 1 - cos(options.betaDegrees * .pi / 180)
 
         var summaries = [(summary: ClusterSummary, members: [Int])]()
         for members in membersOfLabel.values where members.count >= 2 {
             let studentsHere = Set(members.map { references[$0].student })
-            let spread = medianPairwiseCosineDistance(members, points, signInvariant: symmetry.allowsSignFlip)
+            let spread = medianPairwiseCosineDistance(members)
             let bestStudent = studentsHere.min { rank[$0]! < rank[$1]! }!
             let representative = members.filter { references[$0].student == bestStudent }
                 .max { contributions[$0] < contributions[$1] }!
@@ -131,7 +168,8 @@ extension LayerClusteringResult {
                                              medianCosineDistance: spread, representative: references[representative],
                                              kept: reason == nil, dropReason: reason), members))
         }
-        summaries.sort { ($0.summary.kept ? 1 : 0, $0.summary.members) > ($1.summary.kept ? 1 : 0, $1.summary.members) }
+        summaries.sort { ($0.summary.kept ? 1 : 0, $0.summary.members, -$0.summary.medianCosineDistance)
+            > ($1.summary.kept ? 1 : 0, $1.summary.members, -$1.summary.medianCosineDistance) }
 
         var assignment = [NeuronReference: (neuron: Int, sign: Double)]()
         var representatives = [NeuronReference]()
@@ -141,20 +179,18 @@ extension LayerClusteringResult {
             representatives.append(summary.representative)
             for m in members {
                 var dot = 0.0
-                for k in 0..<dimension { dot += points[m, k] * points[repPoint, k] }
+                for k in 0..<points.columns { dot += points[m, k] * points[repPoint, k] }
                 assignment[references[m]] = (index, symmetry.allowsSignFlip && dot < 0 ? -1 : 1)
             }
         }
-        return LayerClusteringResult(layer: layer, candidateNeurons: candidates,
-                                     negligibleNeurons: candidates - references.count,
-                                     minimumStudents: minimumStudents, cutHeight: cut, profile: profile,
+        return LayerClusteringResult(layer: layer, candidateNeurons: candidateNeurons, negligibleNeurons: negligible,
+                                     minimumStudents: minimumStudents, cutHeight: height, profile: profile,
                                      clusters: summaries.map(\.summary), representatives: representatives,
                                      assignment: assignment)
     }
 
     /// Median of 1 − cos over pairs of members (of at most 64 members, evenly sampled).
-    private static func medianPairwiseCosineDistance(_ members: [Int], _ points: Matrix<Double>,
-                                                     signInvariant: Bool) -> Double {
+    private func medianPairwiseCosineDistance(_ members: [Int]) -> Double {
         let step = max(1, members.count / 64)
         let sample = stride(from: 0, to: members.count, by: step).map { members[$0] }
         var distances = [Double]()
@@ -162,7 +198,7 @@ extension LayerClusteringResult {
             for b in (a + 1)..<sample.count {
                 var dot = 0.0
                 for k in 0..<points.columns { dot += points[sample[a], k] * points[sample[b], k] }
-                distances.append(1 - (signInvariant ? abs(dot) : dot))
+                distances.append(1 - (symmetry.allowsSignFlip ? abs(dot) : dot))
             }
         }
         return median(distances)

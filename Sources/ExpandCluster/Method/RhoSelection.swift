@@ -32,10 +32,16 @@ enum RhoSelection {
                 let phase = "pilot ρ=\(format(rho))"
                 progress(.phase(phase))
                 let bank = try StudentBank<T>.random(widths: widths, count: pilot.students, activation: options.activation,
-                                                     seed: options.seed &+ UInt64(rho * 1000))
-                let trained = try trainBank(bank, data: data, phase: phase, backend: options.backend,
-                                            configuration: EngineConfiguration(batchSize: options.batchSize),
-                                            options: pilot.training, lossScale: variance, progress: progress)
+                                                     seed: options.seed &+ UInt64(rho * 1000),
+                                                     skip: options.activation.symmetry.needsAffineSkip)
+                let configuration = EngineConfiguration(batchSize: options.batchSize)
+                var trained = try trainBank(bank, data: data, phase: phase, backend: options.backend,
+                                            configuration: configuration, options: pilot.training, lossScale: variance,
+                                            progress: progress)
+                if options.polishes, let polish = options.polish {
+                    trained = try polishBank(trained, data: data, options: polish, backend: options.backend,
+                                             configuration: configuration)
+                }
                 let relative = trained.losses.map { $0 / variance }
                 result = PilotResult(rho: rho, widths: Array(widths.dropFirst().dropLast()), relativeLosses: relative,
                                      reachedFloor: relative.filter { $0 < pilot.floor }.count,

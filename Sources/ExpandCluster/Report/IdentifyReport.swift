@@ -39,8 +39,11 @@ public struct LayerReport: Sendable, Codable {
     public let recoveredWidth: Int
     /// Recovered neurons removed after fine-tuning because they carried nothing.
     public var pruned: [Int] = []
+    /// The functional rule's candidates: neurons kept and readout residual per cut.
+    public let cutCandidates: [[Double]]
 
-    init(_ result: LayerClusteringResult) {
+    init(_ result: LayerClusteringResult, candidates: [FunctionalCut.Candidate]) {
+        cutCandidates = candidates.map { [$0.height, Double($0.neurons), $0.relativeResidual] }
         layer = result.layer
         candidateNeurons = result.candidateNeurons
         negligibleNeurons = result.negligibleNeurons
