@@ -20,7 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "auto (OpenCL on a GPU if there is one, else the CPU), cpu, or opencl (any OpenCL device).")
     var backend: BackendKind = .auto
 
-    @Option(help: "OpenCL device: an index or part of a name, as `clinfo -l` lists them (default: EC_OPENCL_DEVICE, then the first GPU).")
+    @Option(help: "OpenCL device: an index into the devices listed GPUs first, or part of a device or platform name (default: EC_OPENCL_DEVICE, then the first GPU).")
     var device: String?
 
     @Flag(help: "One JSON object per workload on stdout.")

@@ -35,11 +35,14 @@ struct GemmKernelTests {
         try check(precision.scalarType, form: form, m: 7, n: 65, k: 33, batch: 2, sharedB: true)
     }
 
-    @Test func otherTileSizesGiveTheSameProducts() throws {
+    /// The GPU default (128 × 128, 8 × 8 per work-item) and an uneven one, checked here too.
+    @Test(arguments: [(128, 128, 16, 8, 8), (32, 16, 8, 2, 4)])
+    func otherTileSizesGiveTheSameProducts(tiles: (Int, Int, Int, Int, Int)) throws {
         var tuning = try DeviceTest.tuning
-        (tuning.tileM, tuning.tileN, tuning.tileK, tuning.workM, tuning.workN) = (32, 16, 8, 2, 4)
+        (tuning.tileM, tuning.tileN, tuning.tileK, tuning.workM, tuning.workN) = tiles
         for form in GemmForm.allCases {
-            try check(Double.self, form: form, m: 65, n: 33, k: 17, batch: 2, sharedA: true, tuning: tuning)
+            try check(Double.self, form: form, m: 129, n: 33, k: 17, batch: 2, sharedA: true, tuning: tuning)
+            try check(Double.self, form: form, m: 7, n: 130, k: 40, batch: 1, tuning: tuning)
         }
     }
 

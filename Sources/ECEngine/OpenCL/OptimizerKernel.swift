@@ -6,8 +6,10 @@ import Foundation
 public final class OptimizerKernel<T: Real> {
     private let adam: OpenCLKernel
     private let sgd: OpenCLKernel
+    private let group: Int
 
     public init(context: OpenCLContext, tuning: KernelTuning) throws {
+        group = tuning.elementwiseGroup
         let program = try context.elementwiseProgram(T.self, tuning: tuning)
         adam = try program.kernel("adam_update")
         sgd = try program.kernel("sgd_update")
@@ -25,7 +27,7 @@ public final class OptimizerKernel<T: Real> {
         ]
         switch optimizer {
         case .sgd:
-            try sgd.launch(global: [parameters.count], arguments: [
+            try sgd.launch(global: [parameters.count], local: [group], arguments: [
                 .buffer(parameters.values), .buffer(parameters.gradients), .int(parameters.count),
             ] + tables)
         case .adam(let beta1, let beta2, let epsilon):
@@ -33,7 +35,7 @@ public final class OptimizerKernel<T: Real> {
                 throw OpenCLError.invalidRequest("Adam needs moments, and these parameters were set up for SGD")
             }
             let corrections = AdamCorrections(beta1: beta1, beta2: beta2, step: step)
-            try adam.launch(global: [parameters.count], arguments: [
+            try adam.launch(global: [parameters.count], local: [group], arguments: [
                 .buffer(parameters.values), .buffer(parameters.gradients), .buffer(parameters.firstMoments),
                 .buffer(parameters.secondMoments), .int(parameters.count),
             ] + tables + [
