@@ -133,6 +133,22 @@ struct OpenCLRuntimeTests {
         #expect(try empty.read() == [])
     }
 
+    /// A context of its own, so that buffers of tests running alongside do not count.
+    @Test func contextCountsItsDeviceMemory() throws {
+        let context = try OpenCLContext(device: try self.context.device)
+        #expect(context.allocatedBytes == 0)
+        var doubles: OpenCLBuffer<Double>? = try context.makeBuffer(count: 1000)
+        let floats = try context.makeBuffer(Float.self, count: 10)
+        #expect(context.allocatedBytes == 8040 && context.peakAllocatedBytes == 8040 && doubles != nil)
+        doubles = nil
+        #expect(context.allocatedBytes == 40 && context.peakAllocatedBytes == 8040)
+        context.resetPeakAllocatedBytes()
+        #expect(context.peakAllocatedBytes == 40)
+        withExtendedLifetime(floats) {}
+        let device = try self.context.device
+        #expect(try OpenCLContext.shared(on: device) === OpenCLContext.shared(on: device))
+    }
+
     @Test func transfersOutsideTheBufferThrowAndLeaveItUnchanged() throws {
         let context = try context
         let buffer = try context.makeBuffer(from: [1, 2, 3] as [Double])

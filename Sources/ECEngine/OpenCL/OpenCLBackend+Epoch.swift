@@ -23,19 +23,19 @@ extension OpenCLBackend {
     /// only the losses. Updates are numbered from `step + 1`, one per minibatch.
     private func runEpoch(order: [Int32], learning: Bool) throws {
         try upload(order)
-        if let fused {
+        switch runner {
+        case .fused(let kernel):
             // Students at rate 0 are only evaluated by the kernel, so `learning` needs no flag.
-            try fused.run(samples: samples, order: self.order, count: order.count, batchSize: configuration.batchSize,
-                          parameters: parameters, rates: rates, firstStep: step, lossSums: lossSums)
-            return
-        }
-        guard let pipeline else { return }
-        try lossSums.fill(0)
-        let size = configuration.batchSize
-        for b in 0..<batches(order.count) {
-            // With every rate 0 nothing would change; the step counter still advances, as on the CPU.
-            try pipeline.run(order: self.order, first: b * size, rows: min(size, order.count - b * size),
-                             samples: samples, rates: rates, lossSums: lossSums, step: learning ? step + b + 1 : nil)
+            try kernel.run(samples: samples, order: self.order, count: order.count, batchSize: configuration.batchSize,
+                           parameters: parameters, rates: rates, firstStep: step, lossSums: lossSums)
+        case .general(let pipeline):
+            try lossSums.fill(0)
+            let size = configuration.batchSize
+            for b in 0..<batches(order.count) {
+                // With every rate 0 nothing would change; the step counter still advances, as on the CPU.
+                try pipeline.run(order: self.order, first: b * size, rows: min(size, order.count - b * size),
+                                 samples: samples, rates: rates, lossSums: lossSums, step: learning ? step + b + 1 : nil)
+            }
         }
     }
 

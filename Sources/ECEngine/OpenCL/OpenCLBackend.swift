@@ -27,7 +27,9 @@ public final class OpenCLBackend<T: Real>: TrainingBackend {
     public let activation: Activation
     public let studentCount: Int
     /// The path epochs take: `.general` or `.fused`, never `.automatic`.
-    public let path: EpochPath
+    public var path: EpochPath {
+        if case .fused = runner { .fused } else { .general }
+    }
 
     let samples: DeviceSamples<T>
     let parameters: DeviceParameters<T>
@@ -38,8 +40,13 @@ public final class OpenCLBackend<T: Real>: TrainingBackend {
     let lossSums: OpenCLBuffer<T>
     /// Updates taken so far (Adam's t).
     var step: Int
-    let fused: EpochSmallKernel<T>?
-    let pipeline: MinibatchPipeline<T>?
+    let runner: EpochRunner
+
+    /// What runs an epoch, by path.
+    enum EpochRunner {
+        case fused(EpochSmallKernel<T>)
+        case general(MinibatchPipeline<T>)
+    }
 
     /// A backend on `device`, in the process's shared context for it (`OpenCLContext.shared`),
     /// taking the fused path where it applies.
@@ -79,18 +86,18 @@ public final class OpenCLBackend<T: Real>: TrainingBackend {
         rates = try context.makeBuffer(T.self, count: bank.count)
         lossSums = try context.makeBuffer(T.self, count: bank.count)
 
-        fused = path == .general ? nil
-            : try EpochSmallKernel.make(context: context, widths: bank.widths, skip: bank.skip != nil,
-                                        activation: bank.activation, configuration: configuration, tuning: tuning)
-        if path == .fused && fused == nil {
+        let fused = path == .general ? nil
+            : try EpochSmallKernel<T>.make(context: context, widths: bank.widths, skip: bank.skip != nil,
+                                           activation: bank.activation, configuration: configuration, tuning: tuning)
+        if let fused {
+            runner = .fused(fused)
+        } else if path == .fused {
             throw ECError.invalidArgument("the fused epoch kernel does not apply to students of widths \(bank.widths) "
                                           + "on \(context.device.name)")
+        } else {
+            runner = .general(try MinibatchPipeline(context: context, parameters: parameters, samples: samples,
+                                                    configuration: configuration, tuning: tuning))
         }
-        self.path = fused == nil ? .general : .fused
-        pipeline = fused == nil
-            ? try MinibatchPipeline(context: context, parameters: parameters, samples: samples,
-                                    configuration: configuration, tuning: tuning)
-            : nil
     }
 
     /// E.g. `NVIDIA H100 80GB HBM3 (NVIDIA CUDA, GPU, 79.1 GiB, 132 CUs, fp64); OpenCL float32, fused epoch`.
