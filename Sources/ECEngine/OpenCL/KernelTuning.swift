@@ -87,11 +87,14 @@ public struct KernelTuning: Sendable, Equatable {
     private func validate(maxWorkGroupSize: Int) throws {
         func isPowerOfTwo(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
         let problem: String? =
-            if tileM % workM != 0 || tileN % workN != 0 { "tileM and tileN must be multiples of workM and workN" }
-            else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) { "lossGroup and fusedGroup must be powers of two" }
-            else if largestGroup > maxWorkGroupSize { "a work-group of \(largestGroup) exceeds the device's \(maxWorkGroupSize)" }
-            else { nil }
-        if let problem { throw ECError.invalidArgument("kernel tuning \(self): \(problem)") }
+            if tileM % workM != 0 || tileN % workN != 0 {
+                "tileM and tileN (\(tileM), \(tileN)) must be multiples of workM and workN (\(workM), \(workN))"
+            } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) {
+                "lossGroup and fusedGroup (\(lossGroup), \(fusedGroup)) must be powers of two"
+            } else if largestGroup > maxWorkGroupSize {
+                "a work-group of \(largestGroup) work-items exceeds the device's \(maxWorkGroupSize)"
+            } else { nil }
+        if let problem { throw ECError.invalidArgument("kernel tuning (see \(Self.environmentVariable)): \(problem)") }
     }
 }
 
