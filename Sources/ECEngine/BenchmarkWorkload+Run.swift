@@ -17,6 +17,8 @@ public struct BenchmarkResult: Sendable, Codable {
     /// Mean loss of the students over the last timed epoch.
     public let loss: Double
     public let peakHostMemoryBytes: Int
+    /// Device memory the backend held at most; nil (absent in JSON) for the CPU backend.
+    public let peakDeviceMemoryBytes: Int?
 }
 
 extension BenchmarkWorkload {
@@ -35,7 +37,8 @@ extension BenchmarkWorkload {
                                students: students, widths: widths, samples: samples, batchSize: batchSize,
                                epochs: epochs, secondsPerEpoch: seconds, gflops: flopsPerEpoch / seconds / 1e9,
                                loss: losses.reduce(0, +) / Double(losses.count),
-                               peakHostMemoryBytes: peakResidentMemoryBytes())
+                               peakHostMemoryBytes: peakResidentMemoryBytes(),
+                               peakDeviceMemoryBytes: backend.peakDeviceMemoryBytes)
     }
 }
 

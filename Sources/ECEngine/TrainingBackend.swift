@@ -123,4 +123,10 @@ public protocol TrainingBackend<Scalar>: AnyObject {
     /// The students as they are now.
     func currentBank() throws -> StudentBank<Scalar>
     func currentOptimizerState() throws -> OptimizerState<Scalar>
+    /// The most device memory the backend has held at once; nil for a backend on the host.
+    var peakDeviceMemoryBytes: Int? { get }
+}
+
+extension TrainingBackend {
+    public var peakDeviceMemoryBytes: Int? { nil }
 }

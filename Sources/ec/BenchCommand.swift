@@ -17,6 +17,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "float32 or float64.")
     var precision: Precision = .float32
 
+    @Option(help: "auto (OpenCL on a GPU if there is one, else the CPU), cpu, or opencl (any OpenCL device).")
+    var backend: BackendKind = .auto
+
+    @Option(help: "OpenCL device: an index into the devices listed GPUs first, or part of a device or platform name (default: EC_OPENCL_DEVICE, then the first GPU).")
+    var device: String?
+
     @Flag(help: "One JSON object per workload on stdout.")
     var json = false
 
@@ -34,15 +40,21 @@ struct BenchCommand: AsyncParsableCommand {
                 encoder.outputFormatting = [.sortedKeys]
                 print(String(decoding: try encoder.encode(result), as: UTF8.self))
             } else {
-                print(String(format: "%-9@ %.4f s/epoch  %7.1f GFLOP/s  loss %.4g  [%@]", w.name, result.secondsPerEpoch,
-                             result.gflops, result.loss, result.device))
+                let memory = result.peakDeviceMemoryBytes.map {
+                    String(format: "  peak device %.1f MiB", Double($0) / Double(1 << 20))
+                } ?? ""
+                print(String(format: "%-9@ %.4f s/epoch  %7.1f GFLOP/s  loss %.4g%@  [%@]", w.name, result.secondsPerEpoch,
+                             result.gflops, result.loss, memory, result.device))
             }
         }
     }
 
     private func bench<T: Real>(_ w: BenchmarkWorkload, _: T.Type, epochs: Int) throws -> BenchmarkResult {
-        let backend = try CPUBackend<T>(data: w.data(), bank: w.bank(), configuration: EngineConfiguration(batchSize: w.batchSize))
+        let backend: any TrainingBackend<T> = try makeTrainingBackend(
+            backend, device: device, data: w.data(), bank: w.bank(),
+            configuration: EngineConfiguration(batchSize: w.batchSize))
         return try w.run(on: backend, epochs: epochs)
     }
 }
 
+extension BackendKind: ExpressibleByArgument {}

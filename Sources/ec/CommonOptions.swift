@@ -1,5 +1,6 @@
 import ArgumentParser
 import ECCore
+import ECEngine
 import ExpandCluster
 import Foundation
 
@@ -16,8 +17,8 @@ extension Activation: ExpressibleByArgument {
 
 /// Which device trains, and in what precision.
 struct EngineOptions: ParsableArguments {
-    @Option(help: "auto (OpenCL on a GPU if there is one, else CPU), cpu, or opencl.")
-    var backend = "auto"
+    @Option(help: "auto (OpenCL on a GPU if there is one, else CPU), cpu, or opencl (any OpenCL device).")
+    var backend: BackendKind = .auto
 
     @Option(help: "OpenCL device: index from `ec devices` or part of its name (default: EC_OPENCL_DEVICE, else the first GPU).")
     var device: String?

@@ -16,6 +16,18 @@ struct OpenCLRuntimeTests {
         }
         """
 
+    /// c = a + b, elementwise: the smallest kernel that shows a device compiles, runs and moves
+    /// data correctly, in either precision (REAL is set with -DREAL=float or -DREAL=double).
+    static let vectorAddSource = """
+        #ifdef cl_khr_fp64
+        #pragma OPENCL EXTENSION cl_khr_fp64 : enable
+        #endif
+        __kernel void vector_add(__global const REAL *a, __global const REAL *b, __global REAL *c, const uint count) {
+            const size_t i = get_global_id(0);
+            if (i < count) c[i] = a[i] + b[i];   // the global size is rounded up to whole work-groups
+        }
+        """
+
     var context: OpenCLContext { get throws { try TestOpenCL.context.get() } }
 
     @Test func devicesAreListedWithTheirProperties() throws {
@@ -50,7 +62,8 @@ struct OpenCLRuntimeTests {
         var random = RandomSource(seed: 7)
         let a = (0..<count).map { _ in T(random.normal()) }
         let b = (0..<count).map { _ in T(random.normal()) }
-        let program = try context.program(named: "vector_add", options: ["-DREAL=\(T.self == Float.self ? "float" : "double")"])
+        let program = try context.program(source: Self.vectorAddSource,
+                                          options: ["-DREAL=\(T.self == Float.self ? "float" : "double")"])
         let kernel = try program.kernel("vector_add")
         let c = try context.makeBuffer(T.self, count: count + 1)
         try c.fill(-1)
@@ -120,6 +133,22 @@ struct OpenCLRuntimeTests {
         #expect(try empty.read() == [])
     }
 
+    /// A context of its own, so that buffers of tests running alongside do not count.
+    @Test func contextCountsItsDeviceMemory() throws {
+        let context = try OpenCLContext(device: try self.context.device)
+        #expect(context.allocatedBytes == 0)
+        var doubles: OpenCLBuffer<Double>? = try context.makeBuffer(count: 1000)
+        let floats = try context.makeBuffer(Float.self, count: 10)
+        #expect(context.allocatedBytes == 8040 && context.peakAllocatedBytes == 8040 && doubles != nil)
+        doubles = nil
+        #expect(context.allocatedBytes == 40 && context.peakAllocatedBytes == 8040)
+        context.resetPeakAllocatedBytes()
+        #expect(context.peakAllocatedBytes == 40)
+        withExtendedLifetime(floats) {}
+        let device = try self.context.device
+        #expect(try OpenCLContext.shared(on: device) === OpenCLContext.shared(on: device))
+    }
+
     @Test func transfersOutsideTheBufferThrowAndLeaveItUnchanged() throws {
         let context = try context
         let buffer = try context.makeBuffer(from: [1, 2, 3] as [Double])
@@ -178,7 +207,7 @@ struct OpenCLRuntimeTests {
         #expect(error?.description == "clCreateKernel failed: CL_INVALID_KERNEL_NAME (-46) [kernel ecko; the program defines: echo]")
         let file = #expect(throws: OpenCLError.self) { try context.program(named: "no_such_file") }
         #expect(file?.description.contains("Kernels/no_such_file.cl") == true)
-        #expect(file?.description.contains("vector_add") == true)
+        #expect(file?.description.contains("gemm") == true)
     }
 
     @Test func errorsNameTheirStatus() {

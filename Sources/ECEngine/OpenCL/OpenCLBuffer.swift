@@ -24,10 +24,12 @@ public final class OpenCLBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
         memory = try create("clCreateBuffer", "\(bytes) bytes on \(queue.device.name)") {
             clCreateBuffer(queue.context, cl_mem_flags(CL_MEM_READ_WRITE), bytes, nil, $0)
         }
+        queue.memory.allocate(bytes)
     }
 
     deinit {
         clReleaseMemObject(memory)
+        queue.memory.release(max(count, 1) * MemoryLayout<Element>.stride)
     }
 
     /// Writes `values` to elements `offset ..< offset + values.count`.

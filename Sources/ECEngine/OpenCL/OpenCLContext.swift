@@ -1,4 +1,5 @@
 import COpenCL
+import Synchronization
 
 /// An OpenCL context on one device with one in-order command queue: what the engine allocates
 /// buffers in, compiles programs for and launches kernels on.
@@ -14,6 +15,15 @@ public final class OpenCLContext: @unchecked Sendable {
     public var device: OpenCLDevice { queue.device }
     /// Whether launches can be timed (`OpenCLKernel.launchTimed`).
     public var profiling: Bool { queue.profiling }
+    /// Bytes of device memory held by this context's buffers now.
+    public var allocatedBytes: Int { queue.memory.current }
+    /// The most bytes this context's buffers held at once since it was opened or since the last
+    /// `resetPeakAllocatedBytes()`. Drivers allocate lazily and keep their own overheads, so this
+    /// is what the engine asked for, not what `nvidia-smi` shows.
+    public var peakAllocatedBytes: Int { queue.memory.peak }
+
+    /// Starts measuring the peak anew from what is allocated now (e.g. when a backend is built).
+    public func resetPeakAllocatedBytes() { queue.memory.resetPeak() }
 
     let queue: CommandQueue
     let programs = ProgramCache()
@@ -22,6 +32,18 @@ public final class OpenCLContext: @unchecked Sendable {
     /// which costs a little on some drivers, so benchmarks ask for it and training does not.
     public init(device: OpenCLDevice, profiling: Bool = false) throws {
         queue = try CommandQueue(device: device, profiling: profiling)
+    }
+
+    /// The process's context on `device`, opened on first request. Backends built for a device
+    /// share it, and with it the compiled programs, so a second run pays no compile.
+    public static func shared(on device: OpenCLDevice) throws -> OpenCLContext {
+        guard let key = device.handles else { return try OpenCLContext(device: device) }   // throws: no driver handles
+        return try sharedContexts.withLock { contexts in
+            if let context = contexts[key] { return context }
+            let context = try OpenCLContext(device: device)
+            contexts[key] = context
+            return context
+        }
     }
 
     /// A buffer of `count` uninitialised elements in device memory.
@@ -54,6 +76,8 @@ final class CommandQueue: @unchecked Sendable {
     let context: cl_context
     let queue: cl_command_queue
     let profiling: Bool
+    /// What the buffers made on this queue hold; buffers report their allocation and release.
+    let memory = MemoryLedger()
 
     init(device: OpenCLDevice, profiling: Bool) throws {
         guard let handles = device.handles else {
@@ -87,5 +111,31 @@ final class CommandQueue: @unchecked Sendable {
     deinit {
         clReleaseCommandQueue(queue)
         clReleaseContext(context)
+    }
+}
+
+/// The contexts of `OpenCLContext.shared(on:)`, by device.
+private let sharedContexts = Mutex<[OpenCLDevice.Handles: OpenCLContext]>([:])
+
+/// Device bytes allocated through one context, now and at most, for `ec bench` to report.
+final class MemoryLedger: Sendable {
+    private let state = Mutex((current: 0, peak: 0))
+
+    var current: Int { state.withLock { $0.current } }
+    var peak: Int { state.withLock { $0.peak } }
+
+    func allocate(_ bytes: Int) {
+        state.withLock {
+            $0.current += bytes
+            $0.peak = max($0.peak, $0.current)
+        }
+    }
+
+    func release(_ bytes: Int) {
+        state.withLock { $0.current -= bytes }
+    }
+
+    func resetPeak() {
+        state.withLock { $0.peak = $0.current }
     }
 }

@@ -71,10 +71,20 @@ extension OpenCLContext {
 
     /// The program built from the embedded kernel file `Kernels/<name>.cl`, as `program(source:options:)`.
     public func program(named name: String, options: [String] = []) throws -> OpenCLProgram {
-        guard let source = KernelSources.all[name] else {
-            throw OpenCLError.invalidRequest("no kernel file Kernels/\(name).cl is embedded (have: "
-                                             + KernelSources.all.keys.sorted().joined(separator: ", ") + ")")
+        try program(files: [name], options: options)
+    }
+
+    /// The program built from several embedded kernel files, `Kernels/<name>.cl` for each name,
+    /// joined in the order given: OpenCL C cannot `#include` a source that is not on disk, so a
+    /// file that uses another's helpers (gemm.cl uses activations.cl) is built after it.
+    public func program(files names: [String], options: [String] = []) throws -> OpenCLProgram {
+        let sources = try names.map { name in
+            guard let source = KernelSources.all[name] else {
+                throw OpenCLError.invalidRequest("no kernel file Kernels/\(name).cl is embedded (have: "
+                                                 + KernelSources.all.keys.sorted().joined(separator: ", ") + ")")
+            }
+            return source
         }
-        return try program(source: source, options: options)
+        return try program(source: sources.joined(separator: "\n"), options: options)
     }
 }

@@ -1,0 +1,63 @@
+// Per-student losses and their gradients with respect to the outputs.
+//
+// The squared error of a student on a minibatch is Σ (y − t)² over samples and outputs, with
+// gradient 2(y − t)/(rows·outputs) (the gradient of the mean); the cross-entropy is
+// Σ log Σ exp(y) − y_label over samples, with gradient (softmax − onehot)/rows. Sums accumulate
+// on the device over an epoch; the host divides by samples·outputs or samples once at the end.
+#define LOSS_SQUARED_ERROR 0
+#define LOSS_CROSS_ENTROPY 1
+
+// Cross-entropy of one sample from its logits' maximum `top` and `total` = Σ exp(y − top).
+inline REAL cross_entropy(const REAL top, const REAL total, const REAL labelLogit) {
+    return log(total) + top - labelLogit;
+}
+
+// ∂(cross-entropy)/∂y for one logit, times `scale`.
+inline REAL cross_entropy_gradient(const REAL logit, const REAL top, const REAL total,
+                                   const bool isLabel, const REAL scale) {
+    return scale * (exp(logit - top) / total - (isLabel ? (REAL)1 : (REAL)0));
+}
+
+#ifndef LOSS_GROUP
+#define LOSS_GROUP 256
+#endif
+
+// One work-group per student (dimension 1). `outputs` is [rows, students·width] sample-major;
+// `deltas`, written when `withGradient`, has the same layout (it may be `outputs` itself).
+// `lossSums[student]` grows by the student's summed loss over the rows.
+__kernel __attribute__((reqd_work_group_size(LOSS_GROUP, 1, 1)))
+void loss_and_gradient(__global const REAL *outputs, __global const REAL *targets,
+                       __global const int *labels, __global REAL *deltas,
+                       __global REAL *lossSums, const int rows, const int width,
+                       const int loss, const int withGradient) {
+    __local REAL scratch[LOSS_GROUP];
+    const int student = get_group_id(1), lid = get_local_id(0);
+    const int pitch = get_num_groups(1) * width;
+    REAL sum = 0;
+    if (loss == LOSS_SQUARED_ERROR) {
+        const REAL scale = (REAL)2 / (REAL)(rows * width);
+        for (int e = lid; e < rows * width; e += LOSS_GROUP) {
+            const int r = e / width, k = e % width;
+            const int index = r * pitch + student * width + k;
+            const REAL diff = outputs[index] - targets[r * width + k];
+            sum += diff * diff;
+            if (withGradient) deltas[index] = scale * diff;
+        }
+    } else {
+        const REAL scale = (REAL)1 / (REAL)rows;
+        for (int r = lid; r < rows; r += LOSS_GROUP) {
+            const int row = r * pitch + student * width;
+            REAL top = outputs[row];
+            for (int k = 1; k < width; k++) top = fmax(top, outputs[row + k]);
+            REAL total = 0;
+            for (int k = 0; k < width; k++) total += exp(outputs[row + k] - top);
+            const int label = labels[r];
+            sum += cross_entropy(top, total, outputs[row + label]);
+            if (withGradient)
+                for (int k = 0; k < width; k++)
+                    deltas[row + k] = cross_entropy_gradient(outputs[row + k], top, total, k == label, scale);
+        }
+    }
+    const REAL total = group_sum(sum, scratch, lid, LOSS_GROUP);
+    if (lid == 0) lossSums[student] += total;
+}

@@ -1,0 +1,151 @@
+import ECCore
+import Foundation
+
+/// The tunable sizes of the engine's kernels. They reach the compiler as `-D` options, as in
+/// CLBlast, so that each is a constant the compiler can unroll loops and size arrays with; each
+/// kernel file defaults them the same way for a build without options.
+public struct KernelTuning: Sendable, Equatable {
+    /// gemm.cl: a work-group computes `tileM × tileN` results, staging `tileK`-deep slices of the
+    /// operands; each work-item computes `workM × workN` of them.
+    public var tileM = 64, tileN = 64, tileK = 16, workM = 4, workN = 4
+    /// loss.cl: work-items per student (a power of two).
+    public var lossGroup = 256
+    /// reduce.cl: neighbouring columns per work-group, and work-items sharing each column.
+    public var reduceColumns = 32, reduceRows = 8
+    /// epoch_small.cl: work-items per student (a power of two).
+    public var fusedGroup = 256
+    /// optimizer.cl and gather.cl: work-items per group of their one-element-per-item launches
+    /// (a host-side launch size, not a -D option; set so drivers do not pick awkward divisors).
+    public var elementwiseGroup = 256
+
+    /// The environment variable that overrides tunables, e.g. `tileM=128,tileN=128,workM=8,workN=8`:
+    /// a GPU machine can try sizes without a rebuild.
+    public static let environmentVariable = "EC_KERNEL_TUNING"
+
+    public init() {}
+
+    /// The defaults; on a GPU, products in 128 × 128 tiles with 8 × 8 results per work-item, the
+    /// configuration the GPU notes measured at 24.5 TFLOP/s on an H100 (against 6.5 for 16 × 16
+    /// tiles): more results per work-item means fewer local-memory reads per multiply-add. CPU
+    /// devices keep 64 × 64 with 4 × 4, which needs fewer registers. Then halved where `device`
+    /// takes fewer than 256 work-items per group, and overridden from `EC_KERNEL_TUNING`.
+    /// - Throws: `ECError.invalidArgument` for an override that names no tunable or gives sizes
+    ///   that do not fit together or do not fit the device.
+    public static func `for`(_ device: OpenCLDevice,
+                             environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KernelTuning {
+        var tuning = KernelTuning()
+        if device.kind == .gpu { (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN) = (128, 128, 8, 8) }
+        while tuning.largestGroup > device.maxWorkGroupSize && tuning.lossGroup > 1 {
+            tuning.workM = min(tuning.workM * 2, tuning.tileM)
+            tuning.lossGroup /= 2
+            tuning.fusedGroup /= 2
+            tuning.elementwiseGroup /= 2
+            tuning.reduceRows = max(1, tuning.reduceRows / 2)
+        }
+        if let text = environment[environmentVariable], !text.isEmpty {
+            try tuning.override(with: text)
+        }
+        try tuning.validate(maxWorkGroupSize: device.maxWorkGroupSize)
+        return tuning
+    }
+
+    /// Work-items per GEMM work-group along N (dimension 0) and M (dimension 1).
+    var gemmThreads: (n: Int, m: Int) { (tileN / workN, tileM / workM) }
+
+    var gemmDefines: [String] {
+        [define("TILE_M", tileM), define("TILE_N", tileN), define("TILE_K", tileK),
+         define("WORK_M", workM), define("WORK_N", workN)]
+    }
+
+    /// The defines of the kernels that do not depend on the bank: loss, reduce, optimizer, gather.
+    var elementwiseDefines: [String] {
+        [define("LOSS_GROUP", lossGroup), define("REDUCE_COLUMNS", reduceColumns), define("REDUCE_ROWS", reduceRows)]
+    }
+
+    private var largestGroup: Int {
+        max(gemmThreads.n * gemmThreads.m, lossGroup, reduceColumns * reduceRows, fusedGroup, elementwiseGroup)
+    }
+
+    /// The tunables by the names `EC_KERNEL_TUNING` uses (a computed property: key paths are not Sendable).
+    private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
+        ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN,
+         "lossGroup": \.lossGroup, "reduceColumns": \.reduceColumns, "reduceRows": \.reduceRows,
+         "fusedGroup": \.fusedGroup, "elementwiseGroup": \.elementwiseGroup]
+    }
+
+    private mutating func override(with text: String) throws {
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, let path = Self.names[parts[0]], let value = Int(parts[1]), value > 0 else {
+                throw ECError.invalidArgument("\(Self.environmentVariable): cannot read '\(item)' (expected NAME=POSITIVE "
+                                              + "with NAME one of \(Self.names.keys.sorted().joined(separator: ", ")))")
+            }
+            self[keyPath: path] = value
+        }
+    }
+
+    private func validate(maxWorkGroupSize: Int) throws {
+        func isPowerOfTwo(_ n: Int) -> Bool { n > 0 && n & (n - 1) == 0 }
+        let problem: String? =
+            if tileM % workM != 0 || tileN % workN != 0 {
+                "tileM and tileN (\(tileM), \(tileN)) must be multiples of workM and workN (\(workM), \(workN))"
+            } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) {
+                "lossGroup and fusedGroup (\(lossGroup), \(fusedGroup)) must be powers of two"
+            } else if largestGroup > maxWorkGroupSize {
+                "a work-group of \(largestGroup) work-items exceeds the device's \(maxWorkGroupSize)"
+            } else { nil }
+        if let problem { throw ECError.invalidArgument("kernel tuning (see \(Self.environmentVariable)): \(problem)") }
+    }
+}
+
+/// A `-D` compiler option.
+func define(_ name: String, _ value: Int) -> String { "-D\(name)=\(value)" }
+/// The `-DACTIVATION=` option that selects `activation`'s formula in activations.cl.
+func activationDefine(_ activation: Activation) -> String {
+    "-DACTIVATION=ACTIVATION_" + activation.rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+}
+
+extension Real {
+    /// The OpenCL C name of the type, the value of `REAL` in the kernels.
+    static var openCLName: String { precision == .float64 ? "double" : "float" }
+}
+
+extension OpenCLContext {
+    /// The embedded kernel files `files`, after real.cl, built for scalar type `T` with `defines`.
+    /// - Throws: `ECError.device` for float64 on a device without cl_khr_fp64, before compiling.
+    func program<T: Real>(files: [String], scalar _: T.Type, defines: [String] = []) throws -> OpenCLProgram {
+        if T.precision == .float64 && !device.supportsFloat64 {
+            throw ECError.device("\(device.name) does not support float64 (cl_khr_fp64): "
+                                 + "run in float32 or choose another device")
+        }
+        return try program(files: ["real"] + files, options: ["-DREAL=\(T.openCLName)"] + defines)
+    }
+}
+
+extension OpenCLArgument {
+    /// A `REAL` argument: `float` or `double` as `T` is.
+    static func real<T: Real>(_ value: T) -> OpenCLArgument {
+        T.precision == .float64 ? .double(Double(value)) : .float(Float(value))
+    }
+
+    /// An `int` argument from a count or offset; the engine refuses problems whose indices would
+    /// not fit 32 bits before it launches anything (`checkIndexable`).
+    static func int(_ value: Int) -> OpenCLArgument { .int32(Int32(value)) }
+}
+
+/// Kernels index with 32-bit `int`s, which GPUs handle faster than 64-bit ones.
+/// - Throws: `ECError.invalidArgument` when a buffer of `count` elements would overflow them.
+func checkIndexable(_ count: Int, _ what: @autoclosure () -> String) throws {
+    guard count < Int(Int32.max) else {
+        throw ECError.invalidArgument("\(what()) needs \(count) elements, more than the OpenCL kernels' "
+                                      + "32-bit indices reach; use fewer students or a smaller batch")
+    }
+}
+
+extension OpenCLContext {
+    /// The kernels that depend on the precision alone (reduce.cl, loss.cl, optimizer.cl,
+    /// gather.cl), built as one program so that they cost one compile per precision.
+    func elementwiseProgram<T: Real>(_: T.Type, tuning: KernelTuning) throws -> OpenCLProgram {
+        try program(files: ["reduce", "loss", "optimizer", "gather"], scalar: T.self, defines: tuning.elementwiseDefines)
+    }
+}

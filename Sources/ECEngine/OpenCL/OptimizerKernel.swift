@@ -1,0 +1,60 @@
+import ECCore
+import Foundation
+
+/// Kernels/optimizer.cl: one Adam or SGD step over every parameter of every student in a single
+/// launch, each student at its own learning rate times its layer's scale (0: left untouched).
+public final class OptimizerKernel<T: Real> {
+    private let adam: OpenCLKernel
+    private let sgd: OpenCLKernel
+    private let group: Int
+
+    public init(context: OpenCLContext, tuning: KernelTuning) throws {
+        group = tuning.elementwiseGroup
+        let program = try context.elementwiseProgram(T.self, tuning: tuning)
+        adam = try program.kernel("adam_update")
+        sgd = try program.kernel("sgd_update")
+    }
+
+    /// Applies `parameters.gradients` to `parameters.values` with `optimizer`, as update number
+    /// `step` (counting from 1, Adam's t), at `rates[student]` per student.
+    public func run(_ optimizer: Optimizer, parameters: DeviceParameters<T>, rates: OpenCLBuffer<T>, step: Int) throws {
+        guard rates.count >= parameters.students else {
+            throw OpenCLError.invalidRequest("\(rates.count) learning rates for \(parameters.students) students")
+        }
+        let tables: [OpenCLArgument] = [
+            .buffer(parameters.tensorStarts), .buffer(parameters.tensorSizes), .buffer(parameters.layerScales),
+            .int(parameters.layout.tensors.count), .buffer(rates),
+        ]
+        switch optimizer {
+        case .sgd:
+            try sgd.launch(global: [parameters.count], local: [group], arguments: [
+                .buffer(parameters.values), .buffer(parameters.gradients), .int(parameters.count),
+            ] + tables)
+        case .adam(let beta1, let beta2, let epsilon):
+            guard parameters.firstMoments.count == parameters.count else {
+                throw OpenCLError.invalidRequest("Adam needs moments, and these parameters were set up for SGD")
+            }
+            let corrections = AdamCorrections(beta1: beta1, beta2: beta2, step: step)
+            try adam.launch(global: [parameters.count], local: [group], arguments: [
+                .buffer(parameters.values), .buffer(parameters.gradients), .buffer(parameters.firstMoments),
+                .buffer(parameters.secondMoments), .int(parameters.count),
+            ] + tables + [
+                .real(T(beta1)), .real(T(beta2)), .real(T(epsilon)),
+                .real(T(corrections.biasCorrection1)), .real(T(corrections.correction2)),
+            ])
+        }
+    }
+}
+
+/// The step-dependent factors of Adam, computed in double as `AdamRule` computes them and only
+/// then rounded to the kernels' precision: 1/(1 − β₁ᵗ), the step size per unit learning rate, and
+/// 1/√(1 − β₂ᵗ).
+struct AdamCorrections {
+    let biasCorrection1: Double
+    let correction2: Double
+
+    init(beta1: Double, beta2: Double, step: Int) {
+        biasCorrection1 = 1 / (1 - pow(beta1, Double(step)))
+        correction2 = 1 / (1 - pow(beta2, Double(step))).squareRoot()
+    }
+}

@@ -1,0 +1,168 @@
+import ECCore
+import ECEngine
+import Testing
+import TestSupport
+
+/// Whole training on the OpenCL backend against the CPU backend: per-student losses of every
+/// epoch, the final parameters and the optimiser state, on both epoch paths, for shallow and deep
+/// students, with a skip term, frozen layers, stopped students, partial last minibatches, both
+/// losses and both optimisers.
+struct OpenCLBackendTests {
+    /// A bank, its data and how it is trained.
+    struct Scenario: CustomStringConvertible, Sendable {
+        var name: String
+        var widths: [Int]
+        var students = 3
+        var activation = Activation.g
+        var skip = false
+        var loss = LossFunction.meanSquaredError
+        var optimizer = Optimizer.standardAdam
+        var scales: [Double] = []
+        var batchSize = 16
+        /// Not a multiple of the batch size, so that each epoch ends with a partial minibatch.
+        var samples = 70
+        var rate = 1e-2
+
+        var description: String { name }
+        var configuration: EngineConfiguration {
+            EngineConfiguration(batchSize: batchSize, loss: loss, optimizer: optimizer, layerLearningRateScales: scales)
+        }
+        /// The second student is stopped (rate 0) throughout.
+        var rates: [Double] { (0..<students).map { $0 == 1 ? 0 : rate * (1 + 0.25 * Double($0)) } }
+
+        func data<T: Real>(_: T.Type) throws -> TrainingData<T> {
+            let x: Matrix<T> = randomMatrix(samples, widths[0], seed: 61)
+            let outputs = widths[widths.count - 1]
+            return loss == .crossEntropy
+                ? try TrainingData(inputs: x, labels: (0..<samples).map { Int32($0 * 7 % outputs) }, classes: outputs)
+                : try TrainingData(inputs: x, targets: randomMatrix(samples, outputs, seed: 62))
+        }
+
+        /// Random students; a skip term starts non-zero so that it contributes from the first step.
+        func bank<T: Real>(_: T.Type) throws -> StudentBank<T> {
+            var bank = try StudentBank<T>.random(widths: widths, count: students, activation: activation, seed: 63, skip: skip)
+            if skip { bank.skip = DeviceTest.random(bank.skip!.count, seed: 64, scale: 0.3) }
+            return bank
+        }
+    }
+
+    static let shallow = Scenario(name: "one hidden layer, skip term", widths: [3, 5, 2], students: 4, skip: true)
+    static let crossEntropy = Scenario(name: "cross-entropy, SGD", widths: [4, 7, 3], activation: .softplus,
+                                       loss: .crossEntropy, optimizer: .sgd, batchSize: 25, samples: 90, rate: 0.05)
+    static let frozenHidden = Scenario(name: "frozen hidden layer", widths: [3, 6, 1], activation: .sigmoid, skip: true,
+                                       scales: [0, 1, 0.5])
+    static let deep = Scenario(name: "three hidden layers, first frozen", widths: [4, 6, 5, 3, 2], activation: .tanh,
+                               skip: true, scales: [0, 1, 0.5, 1, 1], batchSize: 32, samples: 100)
+    static let noHidden = Scenario(name: "no hidden layer", widths: [3, 2], activation: .identity, skip: true)
+
+    @Test(arguments: [shallow, crossEntropy, frozenHidden], [OpenCLBackend<Double>.EpochPath.general, .fused])
+    func oneHiddenLayerMatchesTheCPUInFloat64(scenario: Scenario, path: OpenCLBackend<Double>.EpochPath) throws {
+        try compare(Double.self, scenario, path: path.rawValue, tolerance: 1e-10)
+    }
+
+    @Test(arguments: [deep, noHidden])
+    func otherDepthsMatchTheCPUInFloat64(scenario: Scenario) throws {
+        try compare(Double.self, scenario, path: "general", tolerance: 1e-10)
+    }
+
+    @Test(arguments: [shallow, deep], ["general", "fused"])
+    func float32MatchesTheCPU(scenario: Scenario, path: String) throws {
+        guard scenario.widths.count == 3 || path == "general" else { return }
+        try compare(Float.self, scenario, path: path, tolerance: 1e-4)
+    }
+
+    /// The toy shape with work-groups of 32: each work-item owns several parameters and each
+    /// minibatch of 512 is staged in many chunks.
+    @Test func fusedPathEqualsGeneralPathOnTheToyShape() throws {
+        let scenario = Scenario(name: "toy", widths: [4, 32, 1], students: 5, batchSize: 512, samples: 1500, rate: 1e-3)
+        var tuning = try DeviceTest.tuning
+        tuning.fusedGroup = 32
+        let (data, bank) = (try scenario.data(Float.self), try scenario.bank(Float.self))
+        let context = try DeviceTest.context
+        let fused = try OpenCLBackend(context: context, data: data, bank: bank, configuration: scenario.configuration,
+                                      tuning: tuning)
+        let general = try OpenCLBackend(context: context, data: data, bank: bank, configuration: scenario.configuration,
+                                        path: .general, tuning: tuning)
+        #expect(fused.path == .fused && general.path == .general)
+        var random = RandomSource(seed: 9)
+        for _ in 0..<3 {
+            let order = random.permutation(scenario.samples)
+            let (a, b) = (try fused.trainEpoch(order: order, learningRates: scenario.rates),
+                          try general.trainEpoch(order: order, learningRates: scenario.rates))
+            #expect(maxRelativeError(a, b) < 1e-5)
+        }
+        #expect(maxRelativeError(try fused.currentBank().weights[0], try general.currentBank().weights[0], floor: 1e-2) < 1e-5)
+    }
+
+    @Test func automaticPathIsFusedOnlyForSmallOneHiddenLayerBanks() throws {
+        let context = try DeviceTest.context
+        for (scenario, expected) in [(Self.shallow, OpenCLBackend<Double>.EpochPath.fused), (Self.deep, .general)] {
+            let backend = try OpenCLBackend(context: context, data: scenario.data(Double.self), bank: scenario.bank(Double.self),
+                                            configuration: scenario.configuration)
+            #expect(backend.path == expected)
+            #expect(backend.deviceDescription.contains(context.device.name))
+            #expect((backend.peakDeviceMemoryBytes ?? 0) > 0)
+        }
+        #expect(throws: ECError.self) {
+            try OpenCLBackend(context: context, data: Self.deep.data(Double.self), bank: Self.deep.bank(Double.self),
+                              configuration: Self.deep.configuration, path: .fused)
+        }
+    }
+
+    /// A backend built from another's bank and optimiser state continues exactly where it stopped.
+    @Test(arguments: ["general", "fused"])
+    func resumesFromTheCPUsState(path: String) throws {
+        let scenario = Self.shallow
+        let data = try scenario.data(Double.self)
+        let cpu = try CPUBackend(data: data, bank: scenario.bank(Double.self), configuration: scenario.configuration)
+        _ = try cpu.trainEpoch(order: (0..<70).map { Int32($0) }, learningRates: scenario.rates)
+        let device = try OpenCLBackend(context: DeviceTest.context, data: data, bank: cpu.currentBank(),
+                                       optimizerState: cpu.currentOptimizerState(), configuration: scenario.configuration,
+                                       path: OpenCLBackend<Double>.EpochPath(rawValue: path)!)
+        let order = (0..<70).map { Int32(69 - $0) }
+        #expect(maxRelativeError(try device.trainEpoch(order: order, learningRates: scenario.rates),
+                                 try cpu.trainEpoch(order: order, learningRates: scenario.rates)) < 1e-10)
+        #expect(try device.currentOptimizerState().step == 2 * 5)
+    }
+
+    @Test func ordersOutsideTheProbeSetAreRefused() throws {
+        let scenario = Self.noHidden
+        let backend = try OpenCLBackend(context: DeviceTest.context, data: scenario.data(Double.self),
+                                        bank: scenario.bank(Double.self), configuration: scenario.configuration)
+        #expect(throws: ECError.self) { try backend.trainEpoch(order: [0, 70], learningRates: scenario.rates) }
+    }
+
+    /// Three epochs on both backends from the same bank: every epoch's losses, then the losses on
+    /// all samples, the parameters and the optimiser state.
+    private func compare<T: Real>(_: T.Type, _ scenario: Scenario, path: String, tolerance: Double) throws {
+        let (data, bank) = (try scenario.data(T.self), try scenario.bank(T.self))
+        let cpu = try CPUBackend(data: data, bank: bank, configuration: scenario.configuration)
+        let device = try OpenCLBackend(context: DeviceTest.context, data: data, bank: bank,
+                                       configuration: scenario.configuration,
+                                       path: OpenCLBackend<T>.EpochPath(rawValue: path)!)
+        var random = RandomSource(seed: 5)
+        for epoch in 0..<3 {
+            let order = random.permutation(scenario.samples)
+            let expected = try cpu.trainEpoch(order: order, learningRates: scenario.rates)
+            let losses = try device.trainEpoch(order: order, learningRates: scenario.rates)
+            #expect(maxRelativeError(losses, expected) < tolerance, "\(scenario), \(path) path, epoch \(epoch)")
+        }
+        #expect(maxRelativeError(try device.evaluateLosses(), try cpu.evaluateLosses()) < tolerance)
+        let (tensors, expectedTensors) = (try device.currentBank().tensors, try cpu.currentBank().tensors)
+        for t in tensors.indices {
+            #expect(maxRelativeError(tensors[t], expectedTensors[t], floor: 1e-2) < tolerance,
+                    "\(scenario), \(path) path, tensor \(t)")
+        }
+        let (state, expectedState) = (try device.currentOptimizerState(), try cpu.currentOptimizerState())
+        #expect(state.step == expectedState.step)
+        for t in state.firstMoments.indices {
+            #expect(maxRelativeError(state.firstMoments[t], expectedState.firstMoments[t], floor: 1e-3) < 100 * tolerance)
+            #expect(maxRelativeError(state.secondMoments[t], expectedState.secondMoments[t], floor: 1e-5) < 100 * tolerance)
+        }
+        // Frozen tensors and the stopped student's parameters are exactly as they started.
+        for (t, tensor) in bank.layout.tensors.enumerated() where scenario.configuration.scale(forLayer: tensor.layer) == 0 {
+            #expect(tensors[t] == bank.tensors[t], "frozen tensor \(t)")
+        }
+        #expect(try device.currentBank().student(1) == bank.student(1))
+    }
+}
