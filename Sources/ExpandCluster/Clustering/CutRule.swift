@@ -4,11 +4,14 @@ import Foundation
 public enum CutRule: String, Sendable, Codable, CaseIterable {
     /// The paper's rule: the largest number of big clusters, at the top of its first plateau.
     case largestCount = "largest-count"
-    /// The count that stays constant over the longest range of log cut height, cut in the
-    /// geometric middle of that range. Duplicates of a teacher neuron sit within a tiny angle of
-    /// each other and far from everything else, so the true count holds over decades of height;
-    /// counts that only hold briefly (clusters still forming, or junk merging at large heights)
-    /// are passed over.
+    /// The largest count that holds over at least a decade of cut height, cut in the geometric
+    /// middle of its range (the longest plateau if none holds that long). Duplicates of a teacher
+    /// neuron sit within a small angle of each other and far from everything else, so the true
+    /// count holds over decades of height; counts that only hold briefly (clusters still forming,
+    /// or junk merging at large heights) are passed over. Taking the largest stable count rather
+    /// than the longest plateau matters when some teacher neurons are pinned down more loosely
+    /// than others (ReLU kinks can move between data points), which leaves a long early plateau
+    /// with only the exactly duplicated neurons merged.
     case stablePlateau = "stable-plateau"
     /// For the last hidden layer: among the plateaus' cuts, the fewest neurons whose least-squares
     /// readout fits the probe set within a factor of the best candidate's fit. A missing teacher
@@ -54,7 +57,10 @@ extension ClusterCountProfile {
             // The top of the first plateau: its last cut height, just below the next merge.
             return runs.first { $0.count == best }.map { $0.upper == ceiling ? ceiling : $0.upper.nextDown }
         case .stablePlateau, .functional:
-            let best = runs.max { ($0.logLength, $0.count) < ($1.logLength, $1.count) }
+            let stable = runs.filter { $0.logLength >= log(10) }
+            let best = stable.isEmpty
+                ? runs.max { ($0.logLength, $0.count) < ($1.logLength, $1.count) }
+                : stable.max { ($0.count, $0.logLength) < ($1.count, $1.logLength) }
             return best.map { ($0.lower * $0.upper).squareRoot() }
         }
     }
