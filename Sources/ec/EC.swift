@@ -8,7 +8,7 @@ struct EC: AsyncParsableCommand {
         commandName: "ec",
         abstract: "Expand-and-Cluster: recover a neural network's hidden parameters from its input-output data.",
         subcommands: [TeacherCommand.self, ProbeCommand.self, TrainCommand.self, IdentifyCommand.self,
-                      CompareCommand.self, BenchCommand.self])
+                      CompareCommand.self, BenchCommand.self, SuiteCommand.self])
 
     /// Runs the command; every error becomes one line on stderr: user errors (bad files, flags,
     /// data) exit 1, usage errors 2.

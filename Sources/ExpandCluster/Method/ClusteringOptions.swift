@@ -9,9 +9,12 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
     /// units that would only blur the distances.
     public var negligibleContribution: Double
     public var cutRule: CutRule
-    /// What is clustered: for activations with positive scaling (ReLU) the direction of [w; b],
-    /// which is the neuron's identity; otherwise the direction of w alone, because duplicates of
-    /// one teacher neuron agree in direction but may split its norm and bias among themselves.
+    /// Whether the clustered vector is the direction of [w; b] (the paper's θ) or of w alone;
+    /// nil chooses by class. With positive scaling (ReLU) the direction of [w; b] is the neuron's
+    /// identity (its kink hyperplane). For smooth activations students represent a teacher neuron
+    /// by units along its w direction whose norms and biases differ (several sigmoids with nearby
+    /// parameters sum to one within 1e-7), and grow cancelling groups along that direction too: the
+    /// w direction is shared by all of them, [w; b] is not.
     public var includeBias: Bool?
     /// Functional cut: a candidate is acceptable when its readout residual is within this
     /// factor of the best candidate's.

@@ -135,24 +135,29 @@ public struct Identification {
             try trainPhase("final fine-tuning", StudentBank<T>(students: [assembled.converted(to: T.self)]), data: data,
                            configuration: final, options: options.finalFineTune, variance: variance, progress: progress)
         }
-        var recovered = tuned.bank.student(0).converted(to: Double.self)
-        if !withSkip { recovered.skip = nil }
-        var finalLoss = tuned.losses[0], finalEpochs = tuned.epochs
-        let pruned = try Reconstruction.pruneNegligible(recovered, sample: sample, fraction: options.clustering.negligibleContribution)
+        var finalBank = tuned
+        let pruned = try Reconstruction.pruneNegligible(tuned.bank.student(0).converted(to: Double.self), sample: sample,
+                                                        fraction: options.clustering.negligibleContribution)
         let prunedCount = pruned.removed.reduce(0) { $0 + $1.count }
         if prunedCount > 0 {
             progress(.note("pruned \(prunedCount) recovered neuron(s) that carry nothing"))
             for (l, indices) in pruned.removed.enumerated() where !indices.isEmpty { layerReports[l].pruned = indices }
-            let retuned = try clock.time("final fine-tuning") {
+            finalBank = try clock.time("final fine-tuning") {
                 try trainPhase("fine-tuning after pruning", StudentBank<T>(students: [pruned.network.converted(to: T.self)]),
                                data: data, configuration: final, options: options.finalFineTune, variance: variance,
                                progress: progress)
             }
-            recovered = retuned.bank.student(0).converted(to: Double.self)
-            if !withSkip { recovered.skip = nil }
-            finalLoss = retuned.losses[0]
-            finalEpochs += retuned.epochs
         }
+        let finalEpochs = tuned.epochs + (prunedCount > 0 ? finalBank.epochs : 0)
+        if options.polishes, let polish = options.polish {
+            progress(.phase("polishing the recovered network"))
+            finalBank = try clock.time("polishing") {
+                try polishBank(finalBank, data: data, options: polish, backend: options.backend, configuration: final)
+            }
+        }
+        var recovered = finalBank.bank.student(0).converted(to: Double.self)
+        if !withSkip { recovered.skip = nil }
+        let finalLoss = finalBank.losses[0]
         let report = IdentifyReport(
             options: options, rho: rho, pilots: pilots, studentWidths: Array(widths.dropFirst().dropLast()),
             studentRelativeLosses: expanded.losses.map { $0 / variance }, expansionEpochs: expanded.epochs,
@@ -180,6 +185,7 @@ public struct Identification {
         let trained = try trainBank(bank, data: data, phase: phase, backend: options.backend, configuration: configuration,
                                     options: training, resume: saved?.checkpoint,
                                     previousLog: try store?.epochLog(phase: phase) ?? [], lossScale: variance,
+                                    checkpointInterval: options.checkpointSeconds,
                                     checkpoint: { try store?.save(checkpoint: $0, phase: phase, finished: false) },
                                     onEpoch: { try store?.append($0, phase: phase) }, progress: progress)
         if let store {

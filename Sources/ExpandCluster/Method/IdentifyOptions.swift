@@ -27,6 +27,8 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
     public var inputMask: [Bool]?
     public var seed: UInt64
+    /// A running training phase is checkpointed at most this often (and when it ends).
+    public var checkpointSeconds: Double = 60
 
     public init(activation: Activation, hiddenLayers: Int, referenceWidths: [Int], students: Int = 20,
                 rho: Double? = nil, precision: Precision = .float64, backend: BackendSelection = .init(),

@@ -69,7 +69,11 @@ public struct LayerTree: Sendable {
     /// The neurons clustered (non-negligible, of students with a finite loss), as unit vectors.
     let references: [NeuronReference]
     let points: Matrix<Double>
-    let contributions: [Double]
+    /// Per point: the norm of its clustered vector before normalising, its outgoing weights,
+    /// and the standard deviation of its activation over the probe sample.
+    let norms: [Double]
+    let outgoing: [[Double]]
+    let spreads: [Double]
     let tree: Dendrogram?
     public let profile: ClusterCountProfile?
     let symmetry: SymmetryClass
@@ -86,7 +90,8 @@ public struct LayerTree: Sendable {
         let columns = inputMask.map { mask in mask.indices.filter { mask[$0] } }
 
         // Gather the non-negligible neurons as unit vectors.
-        var references = [NeuronReference](), vectors = [Double](), contributions = [Double]()
+        var references = [NeuronReference](), vectors = [Double](), norms = [Double]()
+        var outgoing = [[Double]](), spreads = [Double]()
         var candidates = 0
         for view in participating {
             let largest = view.contributions.max() ?? 0
@@ -99,14 +104,20 @@ public struct LayerTree: Sendable {
                 guard norm > 0 else { continue }
                 vectors += v.map { $0 / norm }
                 references.append(NeuronReference(student: view.student, neuron: j))
-                contributions.append(view.contributions[j])
+                norms.append(norm)
+                let column = (0..<view.outgoing.rows).map { view.outgoing[$0, j] }
+                outgoing.append(column)
+                let columnNorm = column.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                spreads.append(columnNorm > 0 ? view.contributions[j] / columnNorm : 0)
             }
         }
         self.layer = layer
         self.candidateNeurons = candidates
         self.minimumStudents = minimumStudents
         self.references = references
-        self.contributions = contributions
+        self.norms = norms
+        self.outgoing = outgoing
+        self.spreads = spreads
         self.symmetry = symmetry
         self.options = options
         rank = Dictionary(uniqueKeysWithValues: participating.map(\.student)
@@ -159,8 +170,7 @@ public struct LayerTree: Sendable {
             let studentsHere = Set(members.map { references[$0].student })
             let spread = medianPairwiseCosineDistance(members)
             let bestStudent = studentsHere.min { rank[$0]! < rank[$1]! }!
-            let representative = members.filter { references[$0].student == bestStudent }
-                .max { contributions[$0] < contributions[$1] }!
+            let representative = strongestNeuron(members.filter { references[$0].student == bestStudent })
             let reason: String? = studentsHere.count < minimumStudents
                 ? "too few students (\(studentsHere.count) < \(minimumStudents))"
                 : spread > maximumDistance ? "too loose (median angle above \(options.betaDegrees)°)" : nil
@@ -187,6 +197,36 @@ public struct LayerTree: Sendable {
                                      minimumStudents: minimumStudents, cutHeight: height, profile: profile,
                                      clusters: summaries.map(\.summary), representatives: representatives,
                                      assignment: assignment)
+    }
+
+    /// The member that carries the most of the cluster's output in its student. Identical neurons
+    /// (same incoming vector, up to the class's sign and scale) act as one, with their outgoing
+    /// weights summed; a group whose weights cancel carries nothing even when each member's
+    /// weights are large. (Well-trained students do hold such cancelling groups, sometimes along
+    /// a teacher neuron's very direction.)
+    private func strongestNeuron(_ members: [Int]) -> Int {
+        func dot(_ a: Int, _ b: Int) -> Double {
+            var sum = 0.0
+            for k in 0..<points.columns { sum += points[a, k] * points[b, k] }
+            return sum
+        }
+        return members.max { netContribution(of: $0, among: members, dot: dot) < netContribution(of: $1, among: members, dot: dot) }!
+    }
+
+    private func netContribution(of m: Int, among members: [Int], dot: (Int, Int) -> Double) -> Double {
+        var net = [Double](repeating: 0, count: outgoing[m].count)
+        for other in members {
+            let cosine = dot(m, other)
+            guard abs(cosine) > 1 - 1e-9 else { continue }
+            let sign: Double = cosine < 0 ? -1 : 1
+            if sign < 0 && !symmetry.allowsSignFlip { continue }
+            let sameScale = abs(norms[other] - norms[m]) <= 1e-6 * norms[m]
+            guard sameScale || symmetry.allowsPositiveScaling else { continue }
+            let factor = Reconstruction.memberFactor(sign: sign, memberNorm: norms[other], representativeNorm: norms[m],
+                                                     symmetry: symmetry)
+            for o in net.indices { net[o] += factor * outgoing[other][o] }
+        }
+        return net.reduce(0) { $0 + $1 * $1 }.squareRoot() * spreads[m]
     }
 
     /// Median of 1 − cos over pairs of members (of at most 64 members, evenly sampled).

@@ -4,7 +4,7 @@ import ECFormats
 import Foundation
 
 /// What an `ec identify` run was started with; saved in the output directory for `--resume`.
-public struct IdentifySettings: Sendable, Codable {
+public struct IdentifySettings: Sendable, Codable, Equatable {
     public var probe: String
     public var teacher: String?
     public var options: IdentifyOptions
@@ -31,6 +31,14 @@ public struct IdentifyRun {
     /// A new run in `directory` (which may already hold a finished or killed run of the same
     /// settings: its finished work is reused).
     public init(settings: IdentifySettings, directory: URL) throws {
+        let existing = directory.appendingPathComponent(RunDirectory.settingsName)
+        if FileManager.default.fileExists(atPath: existing.path) {
+            // Reusing finished phases is only sound for the very same run.
+            let previous = try? RunDirectory(url: directory).loadSettings(IdentifySettings.self)
+            guard previous == settings else {
+                throw ECError.invalidArgument("\(directory.relativePath) holds a run with other settings; continue it with --resume \(directory.relativePath), or choose another --output")
+            }
+        }
         self.directory = try RunDirectory(url: directory)
         self.settings = settings
         try self.directory.saveSettings(settings)

@@ -1,0 +1,139 @@
+import ECCore
+import ECEngine
+import ECFormats
+import Foundation
+
+/// How the suite's problems are run; saved in the suite directory so that a resumed suite runs
+/// its remaining problems exactly like the finished ones.
+public struct SuiteSettings: Sendable, Codable, Equatable {
+    public var students: Int
+    public var samples: Int
+    public var epochs: Int
+    public var precision: Precision
+    public var backend: BackendSelection
+
+    public init(students: Int = 20, samples: Int = 4000, epochs: Int = 3000, precision: Precision = .float64,
+                backend: BackendSelection = .init()) {
+        self.students = students
+        self.samples = samples
+        self.epochs = epochs
+        self.precision = precision
+        self.backend = backend
+    }
+
+    /// The identification settings of one problem at one ρ (the teacher's width is the reference).
+    func options(for problem: ToyProblem, rho: Double) -> IdentifyOptions {
+        IdentifyOptions(activation: problem.activation, hiddenLayers: 1, referenceWidths: [problem.hidden],
+                        students: students, rho: rho, precision: precision, backend: backend,
+                        expansion: TrainingOptions(maximumEpochs: epochs), seed: RandomSource.seed(named: problem.name))
+    }
+}
+
+/// Runs the toy suite into a directory: one identification per problem and ρ, each finished one
+/// appended to results.jsonl (the commit point), so that a killed suite continues where it
+/// stopped; summary.md and summary.json are rewritten after every result.
+public struct SuiteRunner {
+    public let directory: URL
+    public let settings: SuiteSettings
+    var resultsURL: URL { directory.appendingPathComponent("results.jsonl") }
+
+    public init(directory: URL, settings: SuiteSettings) throws {
+        self.directory = directory
+        self.settings = settings
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        let settingsURL = directory.appendingPathComponent("settings.json")
+        if let data = FileManager.default.contents(atPath: settingsURL.path) {
+            let previous = try? JSONDecoder().decode(SuiteSettings.self, from: data)
+            guard previous == settings else {
+                throw ECError.invalidArgument("\(directory.relativePath) holds a suite run with other settings (see its settings.json); use the same flags to continue it, or another --output")
+            }
+        } else {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try writeFileAtomically(Array(try encoder.encode(settings)), to: settingsURL)
+        }
+    }
+
+    /// The results recorded so far (torn lines from a killed run are skipped).
+    public func results() -> [SuiteResult] {
+        guard let data = FileManager.default.contents(atPath: resultsURL.path) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(SuiteResult.self, from: Data($0)) }
+    }
+
+    public func run(problems: [ToyProblem], rhos: [Double], progress: @escaping (ProgressEvent) -> Void,
+                    onResult: (SuiteResult) -> Void) throws -> SuiteSummary {
+        guard !rhos.isEmpty, rhos.allSatisfy({ $0 > 0 }) else {
+            throw ECError.invalidArgument("--rho needs positive values (got \(rhos))")
+        }
+        var done = Set(results().map { "\($0.problem)@\($0.rho)" })
+        let total = problems.count * rhos.count
+        var index = 0
+        for rho in rhos {
+            for problem in problems {
+                index += 1
+                guard !done.contains("\(problem.name)@\(rho)") else { continue }
+                progress(.note("[\(index)/\(total)] \(problem.name) at ρ = \(SuiteSummary.key(rho))"))
+                let result = try solve(problem, rho: rho, progress: progress)
+                try append(result)
+                done.insert("\(problem.name)@\(rho)")
+                onResult(result)
+                try writeSummary()
+            }
+        }
+        return try writeSummary()
+    }
+
+    /// One problem at one ρ in its own run directory (which resumes a killed identification).
+    private func solve(_ problem: ToyProblem, rho: Double, progress: @escaping (ProgressEvent) -> Void) throws -> SuiteResult {
+        let start = Date()
+        let runURL = directory.appendingPathComponent("runs").appendingPathComponent("\(problem.name)-rho\(SuiteSummary.key(rho))")
+        try FileManager.default.createDirectory(at: runURL, withIntermediateDirectories: true)
+        let teacherURL = runURL.appendingPathComponent("teacher.safetensors")
+        let probeURL = runURL.appendingPathComponent("probe.npz")
+        let teacher = try problem.teacher()
+        if !FileManager.default.fileExists(atPath: probeURL.path) {
+            try teacher.save(to: teacherURL, metadata: ["problem": problem.name])
+            let inputs = try ProbeInputs.gaussian(count: settings.samples, dimension: problem.inputs,
+                                                  seed: RandomSource.seed(named: problem.name + "/probe"))
+            try ProbeSet(inputs: inputs, targets: teacher(inputs)).save(to: probeURL)
+        }
+        let run = try IdentifyRun(settings: IdentifySettings(probe: probeURL.path, teacher: teacherURL.path,
+                                                             options: settings.options(for: problem, rho: rho)),
+                                  directory: runURL)
+        let outcome = try run.run(progress: progress)
+        // The checkpoints are only needed while the problem runs.
+        try? FileManager.default.removeItem(at: runURL.appendingPathComponent("checkpoints"))
+        let comparison = outcome.report.comparison!
+        let layer = comparison.layers[0]
+        return SuiteResult(problem: problem.name, activation: problem.activation, inputs: problem.inputs,
+                           hidden: problem.hidden, seed: problem.seed, grade: problem.grade, rho: rho,
+                           identified: comparison.identified, recoveredWidth: layer.recoveredWidth,
+                           worstIncomingDegrees: layer.incoming.worstDegrees, medianIncomingDegrees: layer.incoming.medianDegrees,
+                           relativeMSE: comparison.relativeMSE,
+                           bestStudentRelativeLoss: outcome.report.studentRelativeLosses.filter(\.isFinite).min() ?? .nan,
+                           seconds: Date().timeIntervalSince(start), device: outcome.report.device)
+    }
+
+    private func append(_ result: SuiteResult) throws {
+        let line = try JSONEncoder().encode(result) + Data("\n".utf8)
+        if !FileManager.default.fileExists(atPath: resultsURL.path) {
+            FileManager.default.createFile(atPath: resultsURL.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: resultsURL)
+        defer { try? handle.close() }
+        try handle.seekToEnd()
+        try handle.write(contentsOf: line)
+        try handle.synchronize()
+    }
+
+    @discardableResult
+    public func writeSummary() throws -> SuiteSummary {
+        let summary = SuiteSummary(results: results())
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try writeFileAtomically(Array(try encoder.encode(summary)), to: directory.appendingPathComponent("summary.json"))
+        try writeFileAtomically("# Toy suite: identified / problems\n\n" + summary.markdown + "\n",
+                                to: directory.appendingPathComponent("summary.md"))
+        return summary
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ECCore
+import ECEngine
+import ExpandCluster
+import Foundation
+
+struct SuiteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suite",
+        abstract: "The toy suite: 150 teachers of graded difficulty, identification rate by expansion factor.",
+        subcommands: [List.self, Run.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the suite's problems.")
+        @Option(help: "Name patterns with * or index ranges, comma-separated (e.g. \"tanh-*,0-9\").") var problems: String?
+        @Flag(help: "JSON output.") var json = false
+
+        func run() async throws {
+            let selected = try ToySuite.select(problems)
+            if json { try printJSON(selected.map { ["name": $0.name, "activation": $0.activation.rawValue,
+                                                    "inputs": String($0.inputs), "hidden": String($0.hidden),
+                                                    "seed": String($0.seed), "grade": String($0.grade)] }); return }
+            for problem in selected {
+                let index = ToySuite.problems.firstIndex(of: problem)!
+                print(String(format: "%3d  %-22@ d=%d r=%-2d grade %d", index, problem.name, problem.inputs, problem.hidden, problem.grade))
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Identify each problem at each ρ; resumable (rerun the same command to continue).")
+        @Option(help: "Expansion factors, comma-separated.") var rho = "1,2,4"
+        @Option(help: "Name patterns with * or index ranges, comma-separated.") var problems: String?
+        @Option(help: "Students per problem.") var students = 20
+        @Option(help: "Gaussian probe inputs per problem.") var samples = 4000
+        @Option(help: "Epoch cap of each expansion.") var epochs = 3000
+        @OptionGroup var engine: EngineOptions
+        @Option(help: "Suite directory (results.jsonl, summary.md, one run directory per problem).") var output: String
+
+        func run() async throws {
+            let rhos = try rho.split(separator: ",").map { part -> Double in
+                guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value > 0 else {
+                    throw ValidationError("--rho: '\(part)' is not a positive number")
+                }
+                return value
+            }
+            let runner = try SuiteRunner(directory: fileURL(output), settings: SuiteSettings(
+                students: students, samples: samples, epochs: epochs, precision: engine.precision, backend: engine.selection))
+            let printer = ProgressPrinter()
+            let summary = try runner.run(problems: try ToySuite.select(problems), rhos: rhos, progress: printer.handle) { result in
+                printer.handle(.note(String(format: "%@ ρ=%@: %@ (%d neurons, worst angle %.3g°, MSE/Var(y) %.2g, %.0f s)",
+                                            result.problem, SuiteSummary.key(result.rho), result.identified ? "identified" : "not identified",
+                                            result.recoveredWidth, result.worstIncomingDegrees, result.relativeMSE, result.seconds)))
+            }
+            printer.finish()
+            print(summary.markdown)
+        }
+    }
+}

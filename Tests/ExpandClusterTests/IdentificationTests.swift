@@ -1,0 +1,100 @@
+import ECCore
+import ECEngine
+import ExpandCluster
+import Foundation
+import Testing
+import TestSupport
+
+/// End to end on toy teachers (d = 4, r = 4, float64): probe, expand, cluster, reconstruct,
+/// fine-tune, compare.
+struct IdentificationTests {
+    static func problem(_ activation: Activation, seed: UInt64 = 1) throws -> (Network<Double>, Matrix<Double>, Matrix<Double>) {
+        let teacher = try Network.toyTeacher(inputs: 4, hiddenWidths: [4], activation: activation, seed: seed)
+        let x = try ProbeInputs.gaussian(count: 3000, dimension: 4, seed: seed + 1)
+        return (teacher, x, teacher(x))
+    }
+
+    static func options(_ activation: Activation) -> IdentifyOptions {
+        IdentifyOptions(activation: activation, hiddenLayers: 1, referenceWidths: [4], students: 10, rho: 4,
+                        backend: BackendSelection(kind: .cpu), expansion: TrainingOptions(maximumEpochs: 2000), seed: 5)
+    }
+
+    @Test(.timeLimit(.minutes(2)), arguments: [Activation.g, .tanh, .softplus, .relu])
+    func toyTeacherIsIdentified(_ activation: Activation) throws {
+        let (teacher, x, y) = try Self.problem(activation)
+        let result = try Identification(options: Self.options(activation)).run(inputs: x, targets: y)
+        let fresh = try ProbeInputs.gaussian(count: 5000, dimension: 4, seed: 77)
+        let comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered, freshInputs: fresh)
+        #expect(comparison.identified, """
+            \(activation): widths \(result.recovered.hiddenWidths), worst angle \(comparison.layers[0].incoming.worstDegrees)°, \
+            MSE/Var(y) \(comparison.relativeMSE)
+            """)
+        #expect(result.recovered.hiddenWidths == [4])
+        #expect((result.recovered.skip != nil) == activation.symmetry.needsAffineSkip)
+        #expect(result.report.layers[0].recoveredWidth >= 4)
+    }
+
+    /// The same pipeline with the students trained by the OpenCL backend (PoCL here).
+    @Test(.timeLimit(.minutes(3)))
+    func toyTeacherIsIdentifiedWithOpenCL() throws {
+        setenv("POCL_CACHE_DIR", FileManager.default.temporaryDirectory.appendingPathComponent("ec-pocl-cache").path, 0)
+        let (teacher, x, y) = try Self.problem(.g)
+        var options = Self.options(.g)
+        options.backend = BackendSelection(kind: .opencl)
+        options.expansion.maximumEpochs = 400
+        options.finalFineTune.maximumEpochs = 2000
+        let result = try Identification(options: options).run(inputs: x, targets: y)
+        let comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered,
+                                               freshInputs: try ProbeInputs.gaussian(count: 5000, dimension: 4, seed: 77))
+        #expect(comparison.identified, "worst angle \(comparison.layers[0].incoming.worstDegrees)°, MSE/Var(y) \(comparison.relativeMSE)")
+    }
+
+    /// A store that fails after `limit` epoch records, like a run killed mid-phase.
+    final class FailingStore: IdentificationStore {
+        let inner: RunDirectory
+        var remaining: Int
+        init(_ inner: RunDirectory, failAfter limit: Int) {
+            self.inner = inner
+            remaining = limit
+        }
+        struct Killed: Error {}
+        func pilots() throws -> [PilotResult] { try inner.pilots() }
+        func record(pilot: PilotResult) throws { try inner.record(pilot: pilot) }
+        func checkpoint<T: Real>(phase: String, as type: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)? {
+            try inner.checkpoint(phase: phase, as: type)
+        }
+        func save<T: Real>(checkpoint: TrainingCheckpoint<T>, phase: String, finished: Bool) throws {
+            try inner.save(checkpoint: checkpoint, phase: phase, finished: finished)
+        }
+        func epochLog(phase: String) throws -> [EpochRecord] { try inner.epochLog(phase: phase) }
+        func append(_ record: EpochRecord, phase: String) throws {
+            remaining -= 1
+            if remaining < 0 { throw Killed() }
+            try inner.append(record, phase: phase)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(2)))
+    func killedRunResumesToTheSameResult() throws {
+        let (_, x, y) = try Self.problem(.tanh, seed: 3)
+        var options = Self.options(.tanh)
+        options.expansion.maximumEpochs = 300
+        options.finalFineTune.maximumEpochs = 300
+        options.checkpointSeconds = 0   // a checkpoint after every epoch
+        let reference = try Identification(options: options).run(inputs: x, targets: y)
+
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: FailingStore.Killed.self) {
+            try Identification(options: options, store: FailingStore(try RunDirectory(url: directory), failAfter: 137)).run(inputs: x, targets: y)
+        }
+        let saved = try RunDirectory(url: directory).checkpoint(phase: "expansion", as: Double.self)
+        #expect(saved?.finished == false && saved?.checkpoint.trainer.epochsDone == 137)
+        let resumed = try Identification(options: options, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
+        #expect(resumed.students == reference.students, "the resumed expansion repeats the uninterrupted one exactly")
+        #expect(resumed.recovered == reference.recovered)
+        // The epoch log holds each expansion epoch once.
+        let expansionLines = EpochLogFile(url: directory.appendingPathComponent("epochs.jsonl")).lines().filter { $0.phase == "expansion" }
+        #expect(expansionLines.map(\.epoch) == Array(1...300))
+    }
+}
