@@ -22,6 +22,12 @@ public struct VectorAngle: Sendable, Equatable {
 
     private init(radians: Double) { self.radians = radians }
 
+    /// The angle between unit vectors `chord` apart (cut heights of the clustering are such
+    /// chords): 2·asin(chord / 2), chords beyond the diameter read as π.
+    public init(chord: Double) {
+        radians = 2 * asin(min(chord / 2, 1))
+    }
+
     public var degrees: Double { radians * 180 / .pi }
     /// 1 − cos, computed as 2·sin²(θ/2) so that it keeps its digits near 0.
     public var cosineDistance: Double { 2 * sin(radians / 2) * sin(radians / 2) }

@@ -49,7 +49,7 @@ public struct LayerReport: Sendable, Codable {
         negligibleNeurons = result.negligibleNeurons
         minimumStudents = result.minimumStudents
         cutHeight = result.cutHeight
-        cutDegrees = result.cutHeight.map { 2 * asin(min($0 / 2, 1)) * 180 / .pi }
+        cutDegrees = result.cutHeight.map { VectorAngle(chord: $0).degrees }
         profile = (result.profile?.steps ?? []).filter { $0.height.isFinite }.map { [$0.height, Double($0.count)] }
         clusters = result.clusters
         recoveredWidth = result.recoveredWidth

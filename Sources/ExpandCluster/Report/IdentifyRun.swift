@@ -86,6 +86,7 @@ public struct IdentifyRun {
         try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * probe.targets.pooledVariance })
             .write(to: directory.file("students.safetensors"))
         try writeReport(report)
+        try IdentifyPictures(report: report).write(to: directory.url)
         return Outcome(recovered: result.recovered, report: report)
     }
 
