@@ -26,6 +26,8 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(help: "A cluster is kept when it holds neurons of ⌊γN⌋ students.") var gamma = 0.5
     @Option(help: "Clusters with a median pairwise angle above β degrees are dropped.") var betaDeg = 60.0
     @Option(help: "Epoch cap of the expansion.") var epochs = 20_000
+    @Option(help: "Levenberg–Marquardt iterations polishing each student (float64, one hidden layer); 0 turns polishing off.")
+    var polishIterations = 1000
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
     @Option(help: "Output directory.") var output: String?
@@ -59,6 +61,13 @@ struct IdentifyCommand: AsyncParsableCommand {
         var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
                                       expansion: TrainingOptions(maximumEpochs: epochs), seed: seed)
+        if polishIterations > 0 {
+            options.polish?.maximumIterations = polishIterations
+        } else {
+            options.polish = nil
+        }
+        if let patience = ProcessInfo.processInfo.environment["EC_POLISH_PATIENCE"].flatMap(Int.init) { options.polish?.patience = patience }
+        if let gain = ProcessInfo.processInfo.environment["EC_POLISH_GAIN"].flatMap(Double.init) { options.polish?.minimumImprovement = gain }
         options.clustering.gamma = gamma
         options.clustering.betaDegrees = betaDeg
         if referenceWidths == nil && teacherNetwork == nil {

@@ -15,20 +15,21 @@ public struct LevenbergMarquardt: Sendable {
         public var maximumIterations: Int
         /// Stop once MSE / Var(y) is below this.
         public var targetRelativeLoss: Double
-        /// Stop when `patience` iterations together improved the loss by less than this factor.
+        /// Stop when the last `patience` iterations together improved the loss by less than this
+        /// factor: a student that gains less than a decade in 50 steps is as good as it gets.
         public var minimumImprovement: Double
         public var patience: Int
-        /// At most this many samples (evenly spaced) are used: enough to pin the function down
-        /// (≥ 8 per parameter), few enough to keep JᵀJ cheap.
-        public var sampleLimit: Int
+        /// Samples used (evenly spaced): at least this many, and at least 4 per parameter, so the
+        /// fit pins the function down while JᵀJ stays cheap.
+        public var minimumSamples: Int
 
-        public init(maximumIterations: Int = 1000, targetRelativeLoss: Double = 1e-26,
-                    minimumImprovement: Double = 0.5, patience: Int = 100, sampleLimit: Int = 8000) {
+        public init(maximumIterations: Int = 1000, targetRelativeLoss: Double = 1e-22,
+                    minimumImprovement: Double = 0.1, patience: Int = 50, minimumSamples: Int = 2000) {
             self.maximumIterations = maximumIterations
             self.targetRelativeLoss = targetRelativeLoss
             self.minimumImprovement = minimumImprovement
             self.patience = patience
-            self.sampleLimit = sampleLimit
+            self.minimumSamples = minimumSamples
         }
     }
 
@@ -51,7 +52,7 @@ public struct LevenbergMarquardt: Sendable {
             throw ECError.invalidArgument("polishing needs students with one hidden layer")
         }
         let parameters = bank.layout.parametersPerStudent
-        let limit = max(8 * parameters, min(options.sampleLimit, inputs.rows))
+        let limit = max(4 * parameters, options.minimumSamples)
         let rows = inputs.rows <= limit ? Array(0..<inputs.rows)
             : (0..<limit).map { $0 * inputs.rows / limit }
         let x = inputs.rows(rows), y = targets.rows(rows)

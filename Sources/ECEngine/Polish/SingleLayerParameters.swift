@@ -1,3 +1,4 @@
+import CBLAS
 import ECCore
 
 /// The parameters of a one-hidden-layer network as the polisher sees them: incoming [w; b] per
@@ -62,8 +63,8 @@ struct SingleLayerParameters {
         return sum / Double(y.scalars.count)
     }
 
-    /// JᵀJ [P, P] (row-major) and Jᵀr [P] for the residuals r = f(x) − y, one Jacobian row per
-    /// sample and output.
+    /// JᵀJ [P, P] (row-major, full) and Jᵀr [P] for the residuals r = f(x) − y, one Jacobian
+    /// row per sample and output.
     func normalEquations(_ x: Matrix<Double>, _ y: Matrix<Double>, activation: Activation) -> (normal: [Double], gradient: [Double]) {
         var h = preActivations(x)
         var d = Matrix<Double>(rows: h.rows, columns: h.columns)
@@ -71,44 +72,50 @@ struct SingleLayerParameters {
             d.scalars.withUnsafeMutableBufferPointer { activation.apply(to: hv, derivatives: $0) }
         }
         let stride = inputs + 1
-        let p = count, samples = x.rows
-        var jacobian = [Double](repeating: 0, count: samples * outputs * p)
-        var residuals = [Double](repeating: 0, count: samples * outputs)
-        for s in 0..<samples {
-            for o in 0..<outputs {
-                let row = (s * outputs + o) * p
-                var out = values[biasOffset + o]
-                for j in 0..<hidden {
-                    let vj = values[readoutOffset + o * hidden + j]
-                    let hj = h[s, j]
-                    out += vj * hj
-                    let factor = vj * d[s, j]
-                    for k in 0..<inputs { jacobian[row + j * stride + k] = factor * x[s, k] }
-                    jacobian[row + j * stride + inputs] = factor
-                    jacobian[row + readoutOffset + o * hidden + j] = hj
-                }
-                jacobian[row + biasOffset + o] = 1
-                if hasSkip {
-                    for k in 0..<inputs {
-                        out += values[skipOffset + o * inputs + k] * x[s, k]
-                        jacobian[row + skipOffset + o * inputs + k] = x[s, k]
+        let p = count, samples = x.rows, rows = samples * outputs
+        var jacobian = [Double](repeating: 0, count: rows * p)
+        var residuals = [Double](repeating: 0, count: rows)
+        jacobian.withUnsafeMutableBufferPointer { jacobian in
+            values.withUnsafeBufferPointer { theta in
+                for s in 0..<samples {
+                    let xs = s * inputs, hs = s * hidden
+                    for o in 0..<outputs {
+                        let row = jacobian.baseAddress! + (s * outputs + o) * p
+                        var out = theta[biasOffset + o]
+                        for j in 0..<hidden {
+                            let vj = theta[readoutOffset + o * hidden + j]
+                            let hj = h.scalars[hs + j]
+                            out += vj * hj
+                            let factor = vj * d.scalars[hs + j]
+                            for k in 0..<inputs { row[j * stride + k] = factor * x.scalars[xs + k] }
+                            row[j * stride + inputs] = factor
+                            row[readoutOffset + o * hidden + j] = hj
+                        }
+                        row[biasOffset + o] = 1
+                        if hasSkip {
+                            for k in 0..<inputs {
+                                out += theta[skipOffset + o * inputs + k] * x.scalars[xs + k]
+                                row[skipOffset + o * inputs + k] = x.scalars[xs + k]
+                            }
+                        }
+                        residuals[s * outputs + o] = out - y.scalars[s * outputs + o]
                     }
                 }
-                residuals[s * outputs + o] = out - y[s, o]
             }
         }
-        let rows = samples * outputs
         var normal = [Double](repeating: 0, count: p * p)
         var gradient = [Double](repeating: 0, count: p)
         jacobian.withUnsafeBufferPointer { j in
             normal.withUnsafeMutableBufferPointer { n in
-                Double.gemm(m: p, n: p, k: rows, GemmOperand(j.baseAddress!, leadingDimension: p, transposed: true),
-                            GemmOperand(j.baseAddress!, leadingDimension: p), n.baseAddress!, ldc: p)
+                // JᵀJ into the upper triangle (half the work of a general product), then mirrored.
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(p), Int32(rows), 1, j.baseAddress!, Int32(p),
+                            0, n.baseAddress!, Int32(p))
+                for r in 0..<p { for c in 0..<r { n[r * p + c] = n[c * p + r] } }
             }
             residuals.withUnsafeBufferPointer { r in
                 gradient.withUnsafeMutableBufferPointer { g in
-                    Double.gemm(m: p, n: 1, k: rows, GemmOperand(j.baseAddress!, leadingDimension: p, transposed: true),
-                                GemmOperand(r.baseAddress!, leadingDimension: 1), g.baseAddress!, ldc: 1)
+                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(p), 1, j.baseAddress!, Int32(p),
+                                r.baseAddress!, 1, 0, g.baseAddress!, 1)
                 }
             }
         }

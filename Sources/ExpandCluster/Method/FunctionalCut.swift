@@ -12,7 +12,7 @@ enum FunctionalCut {
 
     /// Chooses among the plateau cuts of the last hidden layer's tree.
     static func choose(_ tree: LayerTree, views: [Int: StudentLayerView], hidden: [DenseLayer<Double>],
-                       activation: Activation, inputs: Matrix<Double>, targets: Matrix<Double>,
+                       activation: Activation, layerInputs: Matrix<Double>, inputs: Matrix<Double>, targets: Matrix<Double>,
                        tolerance: Double) throws -> (height: Double?, candidates: [Candidate]) {
         let variance = max(targets.pooledVariance, .leastNormalMagnitude)
         var candidates = [Candidate]()
@@ -20,7 +20,7 @@ enum FunctionalCut {
         for height in tree.candidateCuts(limit: 40) + (tree.ruleCut.map { [$0] } ?? []) {
             let result = tree.cut(at: height)
             guard result.recoveredWidth > 0, seen.insert(result.representatives).inserted else { continue }
-            let layer = Reconstruction.layer(result, views: views)
+            let layer = Reconstruction.layer(result, views: views, inputs: layerInputs, activation: activation)
             guard let network = try? Reconstruction.fitReadout(hidden: hidden + [layer], activation: activation, inputs: inputs,
                                                                targets: targets, withSkip: activation.symmetry.needsAffineSkip)
             else { continue }

@@ -86,6 +86,9 @@ public struct Identification {
         for l in 0..<options.hiddenLayers {
             let views = StudentLayerView.views(of: bank, layer: l, sample: sample)
             let byStudent = [Int: StudentLayerView](uniqueKeysWithValues: views.map { ($0.student, $0) })
+            // This layer's inputs on the sample: the reconstructed layers below it, shared by all students.
+            let layerInputs = l == 0 ? sample : try Network(activation: options.activation, layers: hidden + [DenseLayer(
+                weight: Matrix(rows: 1, columns: hidden[l - 1].outputs), bias: [0])]).hiddenActivations(sample)[l - 1]
             let (clustering, candidates) = try clock.time("clustering") { () throws -> (LayerClusteringResult, [FunctionalCut.Candidate]) in
                 let tree = try LayerTree(layer: l, students: views, losses: losses, symmetry: options.activation.symmetry,
                                          inputMask: l == 0 ? options.inputMask : nil, options: options.clustering)
@@ -93,7 +96,7 @@ public struct Identification {
                     return (tree.cut(at: tree.ruleCut), [])
                 }
                 let choice = try FunctionalCut.choose(tree, views: byStudent, hidden: hidden, activation: options.activation,
-                                                      inputs: sample, targets: sampleTargets,
+                                                      layerInputs: layerInputs, inputs: sample, targets: sampleTargets,
                                                       tolerance: options.clustering.functionalTolerance)
                 return (tree.cut(at: choice.height), choice.candidates)
             }
@@ -102,7 +105,7 @@ public struct Identification {
             guard clustering.recoveredWidth > 0 else {
                 throw ECError.invalidArgument("layer \(l + 1): no cluster holds neurons of ⌊γN⌋ = \(clustering.minimumStudents) students; the students did not agree (train longer, raise ρ, or lower --gamma)")
             }
-            let layer = Reconstruction.layer(clustering, views: byStudent)
+            let layer = Reconstruction.layer(clustering, views: byStudent, inputs: layerInputs, activation: options.activation)
             hidden.append(layer)
             guard l + 1 < options.hiddenLayers else { break }
             let remapped = try StudentBank<Double>(students: (0..<bank.count).map { n -> Network<Double> in
@@ -110,7 +113,7 @@ public struct Identification {
                 student.layers.replaceSubrange(0...l, with: hidden)
                 student.layers[l + 1] = Reconstruction.remapNextLayer(byStudent[n]!, nextBias: student.layers[l + 1].bias,
                                                                        clustering: clustering, reconstructed: layer,
-                                                                       symmetry: options.activation.symmetry)
+                                                                       inputs: layerInputs, activation: options.activation)
                 return try Network(activation: student.activation, layers: student.layers)
             })
             var frozen = configuration
@@ -154,6 +157,25 @@ public struct Identification {
             finalBank = try clock.time("polishing") {
                 try polishBank(finalBank, data: data, options: polish, backend: options.backend, configuration: final)
             }
+            // An exactly fitted network shows which neurons it does not need; after each removal
+            // the polish re-fits, which can free more (pairs that only cancel each other).
+            var redundant = [Int]()
+            var survivors = Array(0..<finalBank.bank.widths[1])
+            while finalBank.losses[0] / variance < options.redundancyTolerance {
+                let reduced = try Reconstruction.eliminateRedundant(
+                    finalBank.bank.student(0).converted(to: Double.self), inputs: sample, targets: sampleTargets,
+                    tolerance: options.redundancyTolerance)
+                guard !reduced.removed.isEmpty else { break }
+                redundant += reduced.removed.map { survivors[$0] }
+                survivors = survivors.enumerated().filter { !reduced.removed.contains($0.offset) }.map(\.element)
+                progress(.note("removed \(reduced.removed.count) redundant recovered neuron(s)"))
+                finalBank = try clock.time("polishing") {
+                    try polishBank(TrainedBank(bank: try StudentBank<T>(students: [reduced.network.converted(to: T.self)]),
+                                               losses: [], epochs: 0, log: []),
+                                   data: data, options: polish, backend: options.backend, configuration: final)
+                }
+            }
+            layerReports[options.hiddenLayers - 1].redundant = redundant.sorted()
         }
         var recovered = finalBank.bank.student(0).converted(to: Double.self)
         if !withSkip { recovered.skip = nil }

@@ -5,17 +5,29 @@ import Foundation
 /// Turns a layer's clusters into one neuron each, re-expresses the students' next layer in the
 /// reconstructed basis (deep networks), and fits the readout of a finished hidden stack.
 enum Reconstruction {
-    /// The reconstructed layer: each kept cluster's representative neuron as it is in its student.
-    static func layer(_ clustering: LayerClusteringResult, views: [Int: StudentLayerView]) -> DenseLayer<Double> {
-        let inputs = views.values.first!.incoming.columns
-        var weight = Matrix<Double>(rows: clustering.recoveredWidth, columns: inputs)
+    /// The reconstructed layer: for each kept cluster, the one neuron fitted to what its
+    /// representative's student computes with its members there (see `NeuronFit`). `inputs` are
+    /// the layer's inputs on a sample of the probe set.
+    static func layer(_ clustering: LayerClusteringResult, views: [Int: StudentLayerView], inputs: Matrix<Double>,
+                      activation: Activation) -> DenseLayer<Double> {
+        var weight = Matrix<Double>(rows: clustering.recoveredWidth, columns: inputs.columns)
         var bias = [Double](repeating: 0, count: clustering.recoveredWidth)
-        for (k, rep) in clustering.representatives.enumerated() {
-            let view = views[rep.student]!
-            for i in 0..<inputs { weight[k, i] = view.incoming[rep.neuron, i] }
-            bias[k] = view.bias[rep.neuron]
+        for (k, representative) in clustering.representatives.enumerated() {
+            let view = views[representative.student]!
+            let fitted = NeuronFit.fit(members(of: view, in: k, clustering), inputs: inputs, activation: activation)
+            for i in 0..<inputs.columns { weight[k, i] = fitted.weight[i] }
+            bias[k] = fitted.bias
         }
         return DenseLayer(weight: weight, bias: bias)
+    }
+
+    /// The units of one student in reconstructed neuron `k`'s cluster.
+    static func members(of view: StudentLayerView, in k: Int, _ clustering: LayerClusteringResult) -> [NeuronFit.Member] {
+        (0..<view.incoming.rows).compactMap { j in
+            guard clustering.assignment[NeuronReference(student: view.student, neuron: j)]?.neuron == k else { return nil }
+            return NeuronFit.Member(weight: Array(view.incoming.row(j)), bias: view.bias[j],
+                                    outgoing: (0..<view.outgoing.rows).map { view.outgoing[$0, j] })
+        }
     }
 
     /// How much of member j's output a reconstructed neuron carries: σ(θⱼ·x) = factor·σ(θ_rep·x)
@@ -30,21 +42,22 @@ enum Reconstruction {
     }
 
     /// Student `view`'s next layer [next, width] rewritten over the reconstructed neurons
-    /// [next, r̂]: each column the sum of the student's members' columns (scaled by their factor);
-    /// neurons in no kept cluster are dropped. Also returns the bias shift that flipped sigmoid
-    /// members leave behind (σ(−z) = 1 − σ(z)).
+    /// [next, r̂]: column k is the least-squares weight of reconstructed neuron k in what the
+    /// student's units of cluster k compute together, their constant part goes into the bias;
+    /// units in no kept cluster are dropped.
     static func remapNextLayer(_ view: StudentLayerView, nextBias: [Double], clustering: LayerClusteringResult,
-                               reconstructed: DenseLayer<Double>, symmetry: SymmetryClass) -> DenseLayer<Double> {
+                               reconstructed: DenseLayer<Double>, inputs: Matrix<Double>,
+                               activation: Activation) -> DenseLayer<Double> {
         var weight = Matrix<Double>(rows: view.outgoing.rows, columns: clustering.recoveredWidth)
         var bias = nextBias
-        for j in 0..<view.incoming.rows {
-            guard let (k, sign) = clustering.assignment[NeuronReference(student: view.student, neuron: j)] else { continue }
-            let memberNorm = norm(Array(view.incoming.row(j)) + [view.bias[j]])
-            let repNorm = norm(Array(reconstructed.weight.row(k)) + [reconstructed.bias[k]])
-            let factor = memberFactor(sign: sign, memberNorm: memberNorm, representativeNorm: repNorm, symmetry: symmetry)
+        for k in 0..<clustering.recoveredWidth {
+            let group = members(of: view, in: k, clustering)
+            guard !group.isEmpty else { continue }
+            let (outgoing, offset) = NeuronFit.project(group, onto: Array(reconstructed.weight.row(k)), bias: reconstructed.bias[k],
+                                                       inputs: inputs, activation: activation)
             for o in 0..<view.outgoing.rows {
-                weight[o, k] += factor * view.outgoing[o, j]
-                if symmetry == .oddConstant, sign < 0 { bias[o] += view.outgoing[o, j] }
+                weight[o, k] = outgoing[o]
+                bias[o] += offset[o]
             }
         }
         return DenseLayer(weight: weight, bias: bias)
@@ -115,5 +128,44 @@ extension Reconstruction {
             layers[l + 1] = DenseLayer(weight: next.weight.transposed.rows(keep).transposed, bias: nextBias)
         }
         return (try Network(activation: network.activation, layers: layers, skip: network.skip), removed)
+    }
+}
+
+extension Reconstruction {
+    /// Backward elimination of redundant neurons of an exactly fitted one-hidden-layer network:
+    /// while some neuron can go with the readout refitted by least squares and the probe-set
+    /// MSE / Var(y) staying below `tolerance`, the neuron whose removal costs least goes.
+    /// A teacher neuron costs at least its own output variance when removed (≥ 1e-6 of Var(y)
+    /// even for tiny outgoing weights), while clusters of not-quite-converged units leave extra
+    /// neurons that an exact network does not need. Returns the reduced network and the
+    /// indices removed (in the original numbering).
+    static func eliminateRedundant(_ network: Network<Double>, inputs: Matrix<Double>, targets: Matrix<Double>,
+                                   tolerance: Double) throws -> (network: Network<Double>, removed: [Int]) {
+        guard network.layers.count == 2 else { return (network, []) }
+        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
+        var current = network
+        var kept = Array(0..<network.layers[0].outputs)
+        var removed = [Int]()
+        while kept.count > 1 {
+            var best: (index: Int, network: Network<Double>, loss: Double)?
+            for j in 0..<kept.count {
+                let rows = (0..<kept.count).filter { $0 != j }
+                let hidden = DenseLayer(weight: current.layers[0].weight.rows(rows), bias: rows.map { current.layers[0].bias[$0] })
+                let candidate = try fitReadout(hidden: [hidden], activation: network.activation, inputs: inputs,
+                                               targets: targets, withSkip: network.skip != nil)
+                let loss = meanSquaredError(candidate(inputs), targets) / variance
+                if best == nil || loss < best!.loss { best = (j, candidate, loss) }
+            }
+            guard let best, best.loss < tolerance else { break }
+            removed.append(kept.remove(at: best.index))
+            current = best.network
+        }
+        return (current, removed.sorted())
+    }
+
+    static func meanSquaredError(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double {
+        var sum = 0.0
+        for (x, y) in zip(a.scalars, b.scalars) { sum += (x - y) * (x - y) }
+        return sum / Double(max(a.scalars.count, 1))
     }
 }

@@ -39,8 +39,32 @@ public struct LayerReport: Sendable, Codable {
     public let recoveredWidth: Int
     /// Recovered neurons removed after fine-tuning because they carried nothing.
     public var pruned: [Int] = []
+    /// Recovered neurons removed after polishing because the exact network did not need them.
+    public var redundant: [Int] = []
     /// The functional rule's candidates: neurons kept and readout residual per cut.
     public let cutCandidates: [[Double]]
+
+    enum CodingKeys: String, CodingKey {
+        case layer, candidateNeurons, negligibleNeurons, minimumStudents, cutHeight, cutDegrees, profile, clusters
+        case recoveredWidth, pruned, redundant, cutCandidates
+    }
+
+    /// Reads report.json; the lists of neurons removed after fine-tuning may be absent (empty).
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        layer = try c.decode(Int.self, forKey: .layer)
+        candidateNeurons = try c.decode(Int.self, forKey: .candidateNeurons)
+        negligibleNeurons = try c.decode(Int.self, forKey: .negligibleNeurons)
+        minimumStudents = try c.decode(Int.self, forKey: .minimumStudents)
+        cutHeight = try c.decodeIfPresent(Double.self, forKey: .cutHeight)
+        cutDegrees = try c.decodeIfPresent(Double.self, forKey: .cutDegrees)
+        profile = try c.decode([[Double]].self, forKey: .profile)
+        clusters = try c.decode([ClusterSummary].self, forKey: .clusters)
+        recoveredWidth = try c.decode(Int.self, forKey: .recoveredWidth)
+        pruned = try c.decodeIfPresent([Int].self, forKey: .pruned) ?? []
+        redundant = try c.decodeIfPresent([Int].self, forKey: .redundant) ?? []
+        cutCandidates = try c.decodeIfPresent([[Double]].self, forKey: .cutCandidates) ?? []
+    }
 
     init(_ result: LayerClusteringResult, candidates: [FunctionalCut.Candidate]) {
         cutCandidates = candidates.map { [$0.height, Double($0.neurons), $0.relativeResidual] }
