@@ -12,6 +12,19 @@ public enum ECError: Error, CustomStringConvertible, Equatable {
     /// A compute device or driver problem.
     case device(String)
 
+    /// The error with `context` (what was being done, naming the files involved) before its
+    /// message, for errors raised where the files' names are unknown. A file error already names
+    /// its file and is returned as it is.
+    public func inContext(_ context: String) -> ECError {
+        switch self {
+        case .invalidArgument(let message): .invalidArgument("\(context): \(message)")
+        case .invalidFile: self
+        case .shapeMismatch(let message): .shapeMismatch("\(context): \(message)")
+        case .nonFiniteData(let message): .nonFiniteData("\(context): \(message)")
+        case .device(let message): .device("\(context): \(message)")
+        }
+    }
+
     public var description: String {
         switch self {
         case .invalidArgument(let message): message

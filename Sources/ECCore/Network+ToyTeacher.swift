@@ -10,8 +10,10 @@ extension Network where T == Double {
             throw ECError.invalidArgument("--widths must all be positive (got \(bad))")
         }
         guard !hiddenWidths.isEmpty else { throw ECError.invalidArgument("--widths needs at least one hidden layer") }
-        var random = RandomSource(seed: seed, stream: 0x7EAC_4E12)
         let sizes = [inputs] + hiddenWidths + [outputs]
+        try MemoryBudget.require(zip(sizes, sizes.dropFirst()).map { [$0, $1] }, bytesEach: MemoryLayout<Double>.size,
+                                 for: "a teacher of widths \(sizes.map(String.init).joined(separator: "-"))")
+        var random = RandomSource(seed: seed, stream: 0x7EAC_4E12)
         let layers = (0..<sizes.count - 1).map { l -> DenseLayer<Double> in
             var weight = Matrix<Double>(rows: sizes[l + 1], columns: sizes[l])
             var bias = [Double](repeating: 0, count: sizes[l + 1])

@@ -43,6 +43,10 @@ public struct StudentBank<T: Real>: Sendable, Equatable {
         guard widths.count >= 2, widths.allSatisfy({ $0 > 0 }) else {
             throw ECError.invalidArgument("widths must be positive (got \(widths.dropFirst().dropLast().map(String.init).joined(separator: ",")))")
         }
+        // Training holds each weight four times: the value, its gradient and Adam's two moments.
+        try MemoryBudget.require(zip(widths, widths.dropFirst()).map { [count, $0, $1] },
+                                 bytesEach: 4 * MemoryLayout<T>.size,
+                                 for: "\(count) students of widths \(widths.map(String.init).joined(separator: "-"))")
         var random = RandomSource(seed: seed, stream: 0x5717_DE47)
         var weights = [[T]](), biases = [[T]]()
         for l in 0..<widths.count - 1 {

@@ -86,3 +86,41 @@ public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
 public func writeFileAtomically(_ text: String, to url: URL) throws {
     try writeFileAtomically(Array(text.utf8), to: url)
 }
+
+/// Checks that a file can be written at `url` — its directory exists and is writable, and `url`
+/// is not itself a directory — so that a command can refuse at once instead of failing when it
+/// saves a result it spent minutes computing.
+public func requireWritableLocation(_ url: URL) throws {
+    let path = url.displayPath
+    let directory = url.deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw ECError.invalidFile(path: path, problem: "is a directory; expected the name of a file to write")
+    }
+    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) else {
+        throw ECError.invalidFile(path: path, problem: "cannot be written: directory \(directory.path) does not exist")
+    }
+    guard isDirectory.boolValue else {
+        throw ECError.invalidFile(path: path, problem: "cannot be written: \(directory.path) is not a directory")
+    }
+    guard access(directory.path, W_OK | X_OK) == 0 else {
+        throw ECError.invalidFile(path: path, problem: "cannot be written in \(directory.path): \(String(cString: strerror(errno)))")
+    }
+}
+
+/// Creates the directory at `url` and any missing parents, as `mkdir -p` does. Errors name the
+/// path that failed and the system's reason, which Foundation's errors often lack ("error 512").
+public func makeDirectory(_ url: URL) throws {
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) {
+        guard isDirectory.boolValue else {
+            throw ECError.invalidFile(path: url.displayPath, problem: "exists and is not a directory")
+        }
+        return
+    }
+    let parent = url.deletingLastPathComponent()
+    if parent.path != url.path { try makeDirectory(parent) }
+    guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else {
+        throw ECError.invalidFile(path: url.displayPath, problem: "cannot create the directory: \(String(cString: strerror(errno)))")
+    }
+}

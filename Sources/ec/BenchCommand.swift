@@ -11,7 +11,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "toy, mnist64, mnist256, deep, or all.")
     var workload = "toy"
 
-    @Option(help: "Timed epochs after one warm-up epoch (default: 20 for toy, 2 otherwise).")
+    @Option(parsing: .unconditional, help: "Timed epochs after one warm-up epoch (default: 20 for toy, 2 otherwise).")
     var epochs: Int?
 
     @Option(help: "float32 or float64.")
@@ -25,6 +25,17 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Flag(help: "One JSON object per workload on stdout.")
     var json = false
+
+    func validate() throws {
+        if let epochs { try FlagCheck.positive(epochs, "--epochs") }
+        if workload != "all" {
+            do {
+                _ = try BenchmarkWorkload.named(workload)
+            } catch let error as ECError {
+                throw ValidationError("--workload: \(error)")
+            }
+        }
+    }
 
     func run() async throws {
         let workloads = workload == "all" ? BenchmarkWorkload.all : [try BenchmarkWorkload.named(workload)]

@@ -39,11 +39,11 @@ struct Widths: ExpressibleByArgument {
         values = parts.map { $0! }
     }
 
-    func validated(_ flag: String) throws -> [Int] {
+    /// For `validate()`: every width must be positive.
+    func validate(_ flag: String) throws {
         if let bad = values.first(where: { $0 <= 0 }) {
-            throw ECError.invalidArgument("\(flag) must be positive widths (got \(bad))")
+            throw ValidationError("\(flag) must all be positive (got \(bad))")
         }
-        return values
     }
 }
 

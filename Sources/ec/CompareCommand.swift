@@ -13,16 +13,25 @@ struct CompareCommand: AsyncParsableCommand {
     @Option(help: "Recovered network file.") var recovered: String
     @Option(help: "Fresh inputs for the function error: a probe .npz (its x), .npy, or IDX images (default: Gaussian N(0, I)).")
     var probe: String?
-    @Option(help: "Number of fresh Gaussian inputs.") var samples = 10_000
+    @Option(parsing: .unconditional, help: "Number of fresh Gaussian inputs.") var samples = 10_000
     @Option(help: "Random seed for the fresh inputs.") var seed: UInt64 = 12345
     @Flag(help: "Print the comparison as JSON.") var json = false
+
+    func validate() throws {
+        try FlagCheck.positive(samples, "--samples")
+    }
 
     func run() async throws {
         let t = try Network<Double>.load(from: fileURL(teacher))
         let r = try Network<Double>.load(from: fileURL(recovered))
         let fresh = try probe.map { try ProbeInputs.file(fileURL($0), limit: nil) }
             ?? ProbeInputs.gaussian(count: samples, dimension: t.inputCount, seed: seed)
-        let comparison = try NetworkComparison(teacher: t, recovered: r, freshInputs: fresh)
+        let comparison: NetworkComparison
+        do {
+            comparison = try NetworkComparison(teacher: t, recovered: r, freshInputs: fresh)
+        } catch let error as ECError {
+            throw error.inContext("comparing \(recovered) with \(teacher)" + (probe.map { " on \($0)" } ?? ""))
+        }
         if json {
             try printJSON(comparison)
             return

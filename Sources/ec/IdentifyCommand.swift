@@ -16,17 +16,19 @@ struct IdentifyCommand: AsyncParsableCommand {
 
     @Option(help: "Probe file (.npz with x and y).") var probe: String?
     @Option(help: "Hidden activation of the teacher.") var activation: Activation?
-    @Option(help: "Number of hidden layers of the teacher.") var hiddenLayers = 1
+    @Option(parsing: .unconditional, help: "Number of hidden layers of the teacher.") var hiddenLayers = 1
     @Option(help: "The teacher, when known: the result is compared with it (and its widths are the reference for ρ).")
     var teacher: String?
-    @Option(help: "Expansion factor ρ (default: chosen with pilot runs).") var rho: Double?
+    @Option(parsing: .unconditional, help: "Expansion factor ρ (default: chosen with pilot runs).") var rho: Double?
     @Option(help: "Widths ρ multiplies, e.g. 64 or 30,30,30 (default: the teacher's, else 8 per layer).")
     var referenceWidths: Widths?
-    @Option(help: "Number of students N.") var students = 20
-    @Option(help: "A cluster is kept when it holds neurons of ⌊γN⌋ students.") var gamma = 0.5
-    @Option(help: "Clusters with a median pairwise angle above β degrees are dropped.") var betaDeg = 60.0
-    @Option(help: "Epoch cap of the expansion.") var epochs = 20_000
-    @Option(help: "Levenberg–Marquardt iterations polishing each student (float64, one hidden layer); 0 turns polishing off.")
+    @Option(parsing: .unconditional, help: "Number of students N.") var students = 20
+    @Option(parsing: .unconditional, help: "A cluster is kept when it holds neurons of ⌊γN⌋ students.") var gamma = 0.5
+    @Option(parsing: .unconditional, help: "Clusters with a median pairwise angle above β degrees are dropped.")
+    var betaDeg = 60.0
+    @Option(parsing: .unconditional, help: "Epoch cap of the expansion.") var epochs = 20_000
+    @Option(parsing: .unconditional,
+            help: "Levenberg–Marquardt iterations polishing each student (float64, one hidden layer); 0 turns polishing off.")
     var polishIterations = 1000
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
@@ -34,13 +36,29 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(help: "Continue the run in this output directory where it stopped.") var resume: String?
     @Flag(help: "Print the report as JSON on stdout.") var json = false
 
+    func validate() throws {
+        if probe != nil && resume == nil {
+            guard activation != nil else { throw ValidationError("--activation is required with --probe") }
+            guard output != nil else { throw ValidationError("--output is required with --probe") }
+        }
+        try FlagCheck.positive(hiddenLayers, "--hidden-layers")
+        try referenceWidths?.validate("--reference-widths")
+        // A cluster is a group of neurons from several students.
+        try FlagCheck.require(students >= 2, "--students", "at least 2", got: students)
+        try FlagCheck.require(gamma > 0 && gamma <= 1, "--gamma", "in (0, 1]", got: gamma)
+        try FlagCheck.require(betaDeg > 0 && betaDeg <= 90, "--beta-deg", "in (0, 90]", got: betaDeg)
+        try FlagCheck.positive(epochs, "--epochs")
+        if let rho { try FlagCheck.positiveFinite(rho, "--rho") }
+        try FlagCheck.require(polishIterations >= 0, "--polish-iterations", "0 or more", got: polishIterations)
+    }
+
     func run() async throws {
         let printer = ProgressPrinter()
         let run: IdentifyRun
         if let resume {
             run = try IdentifyRun(resuming: fileURL(resume))
-        } else if let probe {
-            run = try IdentifyRun(settings: try settings(probe: probe), directory: fileURL(try required(output, "--output")))
+        } else if let probe, let activation, let output {
+            run = try IdentifyRun(settings: try settings(probe: probe, activation: activation), directory: fileURL(output))
         } else {
             run = try DemoSetup.prepare(directory: fileURL(output ?? "ec-demo"), engine: engine, printer: printer)
         }
@@ -53,10 +71,10 @@ struct IdentifyCommand: AsyncParsableCommand {
         }
     }
 
-    private func settings(probe: String) throws -> IdentifySettings {
-        guard let activation else { throw ValidationError("--activation is required with --probe") }
+    /// The settings of a new run; `validate()` has checked the flags.
+    private func settings(probe: String, activation: Activation) throws -> IdentifySettings {
         let teacherNetwork = try teacher.map { try Network<Double>.load(from: fileURL($0)) }
-        let reference = try referenceWidths?.validated("--reference-widths")
+        let reference = referenceWidths?.values
             ?? teacherNetwork?.hiddenWidths ?? Array(repeating: 8, count: hiddenLayers)
         var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
@@ -75,10 +93,5 @@ struct IdentifyCommand: AsyncParsableCommand {
             options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
         }
         return IdentifySettings(probe: probe, teacher: teacher, options: options)
-    }
-
-    private func required(_ value: String?, _ flag: String) throws -> String {
-        guard let value else { throw ValidationError("\(flag) is required") }
-        return value
     }
 }

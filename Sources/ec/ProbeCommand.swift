@@ -12,18 +12,27 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Teacher network file (safetensors).") var teacher: String
     @Option(help: "The teacher's activation, if its file does not name one (must agree if it does).")
     var activation: Activation?
-    @Option(help: "Number of inputs (Gaussian N(0, I); with --inputs-from, the first N rows).") var samples: Int?
+    @Option(parsing: .unconditional, help: "Number of inputs (Gaussian N(0, I); with --inputs-from, the first N rows).")
+    var samples: Int?
     @Option(help: "Random seed for Gaussian inputs.") var seed: UInt64 = 0
     @Option(help: "Take inputs from a .npy/.npz array or IDX images (8-bit pixels normalised).")
     var inputsFrom: String?
-    @Option(help: "Pixel mean after scaling to [0, 1], for IDX images.") var pixelMean = 0.5
-    @Option(help: "Pixel standard deviation after scaling to [0, 1], for IDX images.") var pixelStd = 0.5
+    @Option(parsing: .unconditional, help: "Pixel mean after scaling to [0, 1], for IDX images.") var pixelMean = 0.5
+    @Option(parsing: .unconditional, help: "Pixel standard deviation after scaling to [0, 1], for IDX images.")
+    var pixelStd = 0.5
     @Option(help: "Storage precision of the probe file.") var precision: Precision = .float64
     @Flag(help: "Deflate the .npz entries.") var compressed = false
     @Option(help: "Probe file to write (.npz).") var output: String
     @Flag(help: "Print a JSON summary.") var json = false
 
+    func validate() throws {
+        if let samples { try FlagCheck.positive(samples, "--samples") }
+        try FlagCheck.require(pixelMean.isFinite, "--pixel-mean", "finite", got: pixelMean)
+        try FlagCheck.positiveFinite(pixelStd, "--pixel-std")
+    }
+
     func run() async throws {
+        try requireWritableLocation(fileURL(output))
         let network = try Network<Double>.load(from: fileURL(teacher))
         if let activation, activation != network.activation {
             throw ECError.invalidArgument("--activation \(activation.rawValue) conflicts with \(teacher), whose metadata says \(network.activation.rawValue)")

@@ -11,16 +11,22 @@ struct TeacherCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "A random toy teacher: unit directions × norms from U[1.5, 2.5], biases from U[−‖w‖, ‖w‖].")
 
-        @Option(help: "Input dimension d.") var inputs: Int
+        @Option(parsing: .unconditional, help: "Input dimension d.") var inputs: Int
         @Option(help: "Hidden widths, e.g. 8 or 30,30,30.") var widths: Widths
-        @Option(help: "Output dimension.") var outputs = 1
+        @Option(parsing: .unconditional, help: "Output dimension.") var outputs = 1
         @Option(help: "Hidden activation.") var activation: Activation
         @Option(help: "Random seed.") var seed: UInt64 = 0
         @Option(help: "Network file to write (safetensors).") var output: String
         @Flag(help: "Print a JSON summary.") var json = false
 
+        func validate() throws {
+            try FlagCheck.positive(inputs, "--inputs")
+            try widths.validate("--widths")
+            try FlagCheck.positive(outputs, "--outputs")
+        }
+
         func run() async throws {
-            let teacher = try Network.toyTeacher(inputs: inputs, hiddenWidths: try widths.validated("--widths"),
+            let teacher = try Network.toyTeacher(inputs: inputs, hiddenWidths: widths.values,
                                                  outputs: outputs, activation: activation, seed: seed)
             try teacher.save(to: fileURL(output), metadata: ["generator": "ec teacher toy", "seed": String(seed)])
             if json {

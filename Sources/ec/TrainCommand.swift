@@ -13,26 +13,38 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(help: "Probe file (.npz with x [n, d] and y [n, outputs]).") var probe: String
     @Option(help: "Hidden activation of the students.") var activation: Activation
     @Option(help: "Hidden widths of each student, e.g. 32 or 90,90,90.") var widths: Widths
-    @Option(help: "Number of students N.") var students = 20
-    @Option(help: "Epoch cap.") var epochs = 25_000
-    @Option(help: "Adam learning rate.") var lr = 1e-3
-    @Option(help: "Minibatch size.") var batchSize = 512
-    @Option(help: "Plateau schedule: epochs without improvement before the rate drops by 1/√10.") var patience = 100
-    @Option(help: "Plateau schedule: epochs after a drop before counting again.") var cooldown = 100
+    @Option(parsing: .unconditional, help: "Number of students N.") var students = 20
+    @Option(parsing: .unconditional, help: "Epoch cap.") var epochs = 25_000
+    @Option(parsing: .unconditional, help: "Adam learning rate.") var lr = 1e-3
+    @Option(parsing: .unconditional, help: "Minibatch size.") var batchSize = 512
+    @Option(parsing: .unconditional, help: "Plateau schedule: epochs without improvement before the rate drops by 1/√10.")
+    var patience = 100
+    @Option(parsing: .unconditional, help: "Plateau schedule: epochs after a drop before counting again.") var cooldown = 100
     @Option(help: "Random seed (initialisation and minibatch order).") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
     @Option(help: "Student bank file to write (safetensors); the epoch log goes beside it (.log.jsonl).")
     var output: String
     @Flag(help: "Print a JSON summary on stdout.") var json = false
 
+    func validate() throws {
+        try widths.validate("--widths")
+        try FlagCheck.positive(students, "--students")
+        try FlagCheck.positive(epochs, "--epochs")
+        try FlagCheck.positiveFinite(lr, "--lr")
+        try FlagCheck.positive(batchSize, "--batch-size")
+        try FlagCheck.require(patience >= 0, "--patience", "at least 0", got: patience)
+        try FlagCheck.require(cooldown >= 0, "--cooldown", "at least 0", got: cooldown)
+    }
+
     func run() async throws {
+        let outputURL = fileURL(output)
+        try requireWritableLocation(outputURL)
         let probeSet = try ProbeSet<Double>.load(from: fileURL(probe))
         let job = TrainStudents(
-            activation: activation, hiddenWidths: try widths.validated("--widths"), students: students,
+            activation: activation, hiddenWidths: widths.values, students: students,
             precision: engine.precision, backend: engine.selection, batchSize: batchSize,
             training: TrainingOptions(learningRate: lr, maximumEpochs: epochs,
                                       plateau: .init(patience: patience, cooldown: cooldown), seed: seed))
-        let outputURL = fileURL(output)
         let logURL = outputURL.deletingPathExtension().appendingPathExtension("log.jsonl")
         try? FileManager.default.removeItem(at: logURL)
         let printer = ProgressPrinter()

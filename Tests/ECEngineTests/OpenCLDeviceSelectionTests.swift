@@ -107,6 +107,21 @@ struct OpenCLDeviceSelectionTests {
         #expect(OpenCLDevice.listing(of: []) == OpenCLDevice.noDeviceMessage)
     }
 
+    @Test func noDevicesNamesTheFlagOrVariableThatAskedForOne() {
+        let flagged = #expect(throws: ECError.self) { try OpenCLDevice.select("h100", from: []) }
+        #expect(flagged == .device("--device 'h100': " + OpenCLDevice.noDeviceMessage))
+        let variable = #expect(throws: ECError.self) {
+            try OpenCLDevice.select(nil, from: [], environment: ["EC_OPENCL_DEVICE": "1"])
+        }
+        #expect(variable == .device("EC_OPENCL_DEVICE='1': " + OpenCLDevice.noDeviceMessage))
+    }
+
+    @Test func defaultIndexIsTheListingsMark() throws {
+        #expect(try OpenCLDevice.defaultIndex(among: Self.h100Machine, environment: [:]) == 0)
+        #expect(try OpenCLDevice.defaultIndex(among: Self.h100Machine, environment: ["EC_OPENCL_DEVICE": "pthread"]) == 1)
+        #expect(throws: ECError.self) { try OpenCLDevice.defaultIndex(among: [], environment: [:]) }
+    }
+
     @Test func describeIsOneLineWithTheKeyFacts() {
         #expect(Self.h100().describe() == "NVIDIA H100 80GB HBM3 (NVIDIA CUDA, GPU, 80.0 GiB, 132 CUs, fp64)")
         #expect(Self.arc.describe().hasSuffix("16.0 GiB, 512 CUs, no fp64)"))

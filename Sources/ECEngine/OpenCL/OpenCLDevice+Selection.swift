@@ -58,7 +58,7 @@ extension OpenCLDevice {
         let devices = ordered(devices)
         guard !devices.isEmpty else { return noDeviceMessage }
         let header = ["", "#", "platform", "device", "kind", "memory", "CUs", "max WG", "fp64"]
-        let chosen = Result { try chosenIndex(nil, in: devices, environment: environment, requireFloat64: false) }
+        let chosen = Result { try defaultIndex(among: devices, environment: environment) }
         let rows = devices.enumerated().map { index, device in
             [(try? chosen.get()) == index ? "*" : "", "\(index)", device.platformName, device.name,
              "\(device.kind)", gibibytes(device.globalMemoryBytes), "\(device.computeUnits)",
@@ -82,11 +82,22 @@ extension OpenCLDevice {
         return (lines + [footer]).joined(separator: "\n")
     }
 
+    /// The position in `ordered(devices)` of the device `select` picks when no `--device` is given
+    /// (the one listings mark as the default).
+    /// - Throws: as `select` does, e.g. when `EC_OPENCL_DEVICE` matches no device.
+    public static func defaultIndex(among devices: [OpenCLDevice], environment: [String: String]) throws -> Int {
+        try chosenIndex(nil, in: ordered(devices), environment: environment, requireFloat64: false)
+    }
+
     /// The index in `devices` (already ordered) of the device to use; see `select`.
     private static func chosenIndex(_ preference: String?, in devices: [OpenCLDevice],
                                     environment: [String: String], requireFloat64: Bool) throws -> Int {
-        guard !devices.isEmpty else { throw ECError.device(noDeviceMessage) }
-        guard let (request, source) = requested(preference, environment: environment) else {
+        let request = requested(preference, environment: environment)
+        guard !devices.isEmpty else {
+            // Name the flag or variable that asked for a device: it is what the user can change.
+            throw ECError.device((request.map { "\($0.1): " } ?? "") + noDeviceMessage)
+        }
+        guard let (request, source) = request else {
             if let index = devices.firstIndex(where: { !requireFloat64 || $0.supportsFloat64 }) {
                 return index
             }

@@ -28,9 +28,16 @@ public enum OpenCLError: Error, CustomStringConvertible {
         }
     }
 
-    /// The error as the command line reports device problems: the first line says what failed;
-    /// a build log, if any, follows on later lines.
-    public var asECError: ECError { .device(description) }
+    /// The error as the command line reports device problems: one line. A failed build keeps the
+    /// compiler's first error (or its first line) from the log; `description` has the whole log.
+    public var asECError: ECError {
+        guard case .buildFailed(_, _, _, let log) = self else { return .device(description) }
+        let summary = String(description.prefix { !$0.isNewline })
+        let lines = log.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let first = lines.first(where: { $0.localizedCaseInsensitiveContains("error") }) ?? lines.first(where: { !$0.isEmpty })
+        else { return .device(summary) }
+        return .device("\(summary): \(first)")
+    }
 
     /// The symbolic name of an OpenCL status code, e.g. `CL_OUT_OF_RESOURCES` for -5.
     public static func name(of status: Int32) -> String {

@@ -20,6 +20,8 @@ public enum ProbeInputs {
     /// `count` inputs drawn from N(0, I) in `dimension` dimensions.
     public static func gaussian(count: Int, dimension: Int, seed: UInt64) throws -> Matrix<Double> {
         guard count > 0 else { throw ECError.invalidArgument("--samples must be positive (got \(count))") }
+        try MemoryBudget.require([[count, dimension]], bytesEach: MemoryLayout<Double>.size,
+                                 for: "--samples \(count) with \(dimension) inputs")
         var random = RandomSource(seed: seed, stream: 0x9B0B_E000)
         return Matrix(rows: count, columns: dimension, scalars: (0..<count * dimension).map { _ in random.normal() })
     }

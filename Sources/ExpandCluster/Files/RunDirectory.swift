@@ -14,11 +14,7 @@ public final class RunDirectory: IdentificationStore {
     /// Opens (creating it if needed) an output directory.
     public init(url: URL) throws {
         self.url = url
-        do {
-            try FileManager.default.createDirectory(at: url.appendingPathComponent("checkpoints"), withIntermediateDirectories: true)
-        } catch {
-            throw ECError.invalidFile(path: url.relativePath, problem: "cannot create the output directory (\(error.localizedDescription))")
-        }
+        try makeDirectory(url.appendingPathComponent("checkpoints"))
         log = EpochLogFile(url: url.appendingPathComponent("epochs.jsonl"))
     }
 

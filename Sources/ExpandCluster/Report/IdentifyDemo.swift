@@ -11,7 +11,7 @@ public enum IdentifyDemo {
 
     /// Writes teacher.safetensors and probe.npz into `directory` and returns the run settings.
     public static func prepare(directory: URL, backend: BackendSelection, precision: Precision) throws -> IdentifySettings {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try makeDirectory(directory)
         let teacher = try Network.toyTeacher(inputs: teacherWidths[0], hiddenWidths: [teacherWidths[1]],
                                              outputs: teacherWidths[2], activation: .g, seed: 1)
         let teacherURL = directory.appendingPathComponent("teacher.safetensors")

@@ -47,7 +47,9 @@ public struct IdentifyRun {
     /// Continues the run in `directory` with the settings it was started with.
     public init(resuming directory: URL) throws {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(RunDirectory.settingsName).path) else {
-            throw ECError.invalidFile(path: directory.relativePath, problem: "holds no settings.json; nothing to resume")
+            let exists = FileManager.default.fileExists(atPath: directory.path)
+            throw ECError.invalidFile(path: directory.relativePath,
+                                      problem: (exists ? "holds no settings.json" : "does not exist") + "; nothing to resume")
         }
         self.directory = try RunDirectory(url: directory)
         settings = try self.directory.loadSettings(IdentifySettings.self)

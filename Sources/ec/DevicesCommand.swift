@@ -1,0 +1,64 @@
+import ArgumentParser
+import ECEngine
+import Foundation
+
+struct DevicesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List the OpenCL devices that --device chooses from; * marks the default.",
+        discussion: """
+            Devices are numbered GPUs first, then accelerators, then CPUs; --device and \
+            EC_OPENCL_DEVICE take that number or part of a device or platform name. A machine \
+            without any OpenCL device is not an error: training then runs on the CPU (OpenBLAS).
+            """)
+
+    @Flag(help: "Print the devices as a JSON list on stdout (empty when there is none).") var json = false
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let devices: [OpenCLDevice]
+        do {
+            devices = try OpenCLDevice.all()
+        } catch let error as OpenCLError {
+            throw error.asECError
+        }
+        if json {
+            let chosen = try? OpenCLDevice.defaultIndex(among: devices, environment: environment)
+            try printJSON(devices.enumerated().map { DeviceEntry($1, index: $0, isDefault: $0 == chosen) })
+        } else {
+            print(OpenCLDevice.listing(of: devices, environment: environment))
+            if devices.isEmpty { print("training runs on the CPU (OpenBLAS); --backend opencl is unavailable") }
+        }
+    }
+
+    /// One device in `--json` output; `index` is what `--device` takes.
+    struct DeviceEntry: Encodable {
+        let index: Int, isDefault: Bool
+        let platform: String, platformVersion: String, name: String, vendor: String, kind: String
+        let globalMemoryBytes: Int, localMemoryBytes: Int, computeUnits: Int, maxWorkGroupSize: Int
+        let maxClockMHz: Int, openCLCVersion: String, driverVersion: String, float64: Bool
+
+        init(_ device: OpenCLDevice, index: Int, isDefault: Bool) {
+            self.index = index
+            self.isDefault = isDefault
+            platform = device.platformName
+            platformVersion = device.platformVersion
+            name = device.name
+            vendor = device.vendor
+            kind = device.kind.description
+            globalMemoryBytes = device.globalMemoryBytes
+            localMemoryBytes = device.localMemoryBytes
+            computeUnits = device.computeUnits
+            maxWorkGroupSize = device.maxWorkGroupSize
+            maxClockMHz = device.maxClockMHz
+            openCLCVersion = device.openCLCVersion
+            driverVersion = device.driverVersion
+            float64 = device.supportsFloat64
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case index, isDefault = "default", platform, platformVersion, name, vendor, kind, globalMemoryBytes
+            case localMemoryBytes, computeUnits, maxWorkGroupSize, maxClockMHz, openCLCVersion, driverVersion, float64
+        }
+    }
+}

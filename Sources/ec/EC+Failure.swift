@@ -1,0 +1,54 @@
+import ArgumentParser
+import ECCore
+import Foundation
+
+/// How the command line ends on an error. Scripts rely on three things: the exit status (1 for a
+/// user error — a file, its data, a device, or a value that only a file or device shows to be
+/// wrong; 2 for a usage error — an unknown flag, a missing one, or a value wrong by itself), one
+/// line on stderr starting with "ec: ", and nothing else on stderr from the failure.
+extension EC {
+    /// Ends the process for an error that reached `main`. Help and version requests arrive here
+    /// too, as ArgumentParser's clean exits: they print on stdout and succeed.
+    static func exit(reporting error: Error) -> Never {
+        switch error {
+        case let error as ECError:
+            fail(error.description, status: 1)
+        case let error as CocoaError:
+            // Foundation's file errors; their `description` dumps the userInfo dictionary.
+            fail(error.localizedDescription, status: 1)
+        default:
+            let code = exitCode(for: error)
+            if code.isSuccess {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let text = message(for: error)
+            if code == .validationFailure { fail(text, status: 2) }
+            // A command that throws an ExitCode has said all it wants to.
+            if text.isEmpty { Foundation.exit(code.rawValue) }
+            fail(text, status: 1)
+        }
+    }
+
+    /// Prints `message` as one line, "ec: ..." on stderr, and exits with `status`.
+    static func fail(_ message: String, status: Int32) -> Never {
+        FileHandle.standardError.write(Data(("ec: " + oneLine(message) + "\n").utf8))
+        Foundation.exit(status)
+    }
+
+    /// `message` on one line. ArgumentParser lists the accepted values of a flag one per line
+    /// ("  - relu"); they become a comma-separated list. Any other line break becomes "; ".
+    static func oneLine(_ message: String) -> String {
+        var line = ""
+        for part in message.split(whereSeparator: \.isNewline) {
+            let text = part.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            if text.hasPrefix("- ") {
+                line += (line.hasSuffix(":") ? " " : ", ") + text.dropFirst(2)
+            } else {
+                line += (line.isEmpty ? "" : "; ") + text
+            }
+        }
+        return line
+    }
+}

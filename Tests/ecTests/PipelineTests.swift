@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// The happy paths a user takes, end to end: make a teacher, probe it, train students on the
+/// probe set, compare networks; and every `--json` output parses.
+struct PipelineTests {
+    @Test func teacherProbeTrainCompare() async throws {
+        try await withScratchDirectory { directory in
+            let teacher = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "5", "--activation", "g",
+                                             "--output", "t.safetensors", "--json"], in: directory)
+            let teacherSummary = parseJSON(teacher.stdout) as? [String: Any]
+            #expect(teacherSummary?["widths"] as? String == "3-5-1")
+
+            let probe = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", "300", "--output", "p.npz",
+                                           "--json"], in: directory)
+            let probeSummary = parseJSON(probe.stdout) as? [String: Any]
+            #expect(probeSummary?["samples"] as? Int == 300 && probeSummary?["inputs"] as? Int == 3)
+
+            let train = ["train", "--probe", "p.npz", "--activation", "g", "--widths", "10", "--students", "3",
+                         "--epochs", "5", "--backend", "cpu"]
+            let text = try await expectSuccess(train + ["--output", "s.safetensors"], in: directory)
+            #expect(text.stdout.contains("3 students of widths 3-10-1, 5 epochs"))
+            // Every command that trains says where.
+            #expect(text.stdout.contains("on CPU (OpenBLAS"))
+            #expect(text.stderr.contains("training on CPU (OpenBLAS"))
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("s.log.jsonl").path))
+            let json = try await expectSuccess(train + ["--output", "s2.safetensors", "--json"], in: directory)
+            let trainSummary = parseJSON(json.stdout) as? [String: Any]
+            #expect(trainSummary?["epochs"] as? Int == 5)
+            #expect((trainSummary?["device"] as? String)?.hasPrefix("CPU") == true)
+            #expect((trainSummary?["losses"] as? [Any])?.count == 3)
+
+            let compare = try await expectSuccess(["compare", "--teacher", "t.safetensors", "--recovered", "t.safetensors",
+                                             "--samples", "500"], in: directory)
+            #expect(compare.stdout.contains("identified: yes"))
+            let comparison = try await expectSuccess(["compare", "--teacher", "t.safetensors", "--recovered", "t.safetensors",
+                                                "--samples", "500", "--json"], in: directory)
+            let comparisonSummary = parseJSON(comparison.stdout) as? [String: Any]
+            #expect(comparisonSummary?["identified"] as? Bool == true)
+        }
+    }
+
+    @Test func benchJSONNamesTheDevice() async throws {
+        try await withScratchDirectory { directory in
+            let outcome = try await expectSuccess(["bench", "--workload", "toy", "--epochs", "1", "--backend", "cpu", "--json"],
+                                            in: directory)
+            let result = parseJSON(outcome.stdout) as? [String: Any]
+            #expect((result?["device"] as? String)?.hasPrefix("CPU") == true)
+            #expect((result?["secondsPerEpoch"] as? Double).map { $0 > 0 } == true)
+        }
+    }
+}
