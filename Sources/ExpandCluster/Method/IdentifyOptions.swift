@@ -90,14 +90,16 @@ public struct PilotOptions: Sendable, Codable, Equatable {
     public var ladder: [Double]
     public var students: Int
     public var training: TrainingOptions
-    /// A pilot student reaches the floor when its MSE / Var(y) is below this.
-    public var floor: Double
+    /// A pilot student reaches the floor when its MSE / Var(y) is below this; nil: 1e-8 when the
+    /// students are polished (those that find the teacher reach 1e-12 and below, those that do
+    /// not stay above 1e-6), 1e-5 otherwise.
+    public var floor: Double?
     /// ρ is chosen when at least this fraction of its pilot students reach the floor.
     public var fraction: Double
 
     public init(ladder: [Double] = [1, 2, 3, 4, 6, 8], students: Int = 4,
-                training: TrainingOptions = .init(maximumEpochs: 2_000, plateau: .init(patience: 50, cooldown: 25)),
-                floor: Double = 1e-6, fraction: Double = 0.75) {
+                training: TrainingOptions = .init(maximumEpochs: 1_000, plateau: .init(patience: 50, cooldown: 25)),
+                floor: Double? = nil, fraction: Double = 0.75) {
         self.ladder = ladder
         self.students = students
         self.training = training

@@ -21,6 +21,7 @@ enum RhoSelection {
                                 progress: (ProgressEvent) -> Void,
                                 resume: [PilotResult], record: (PilotResult) throws -> Void) throws -> (rho: Double, pilots: [PilotResult]) {
         let pilot = options.pilot
+        let floor = pilot.floor ?? (options.polishes ? 1e-8 : 1e-5)
         var results = resume
         for rho in pilot.ladder {
             let result: PilotResult
@@ -44,12 +45,12 @@ enum RhoSelection {
                 }
                 let relative = trained.losses.map { $0 / variance }
                 result = PilotResult(rho: rho, widths: Array(widths.dropFirst().dropLast()), relativeLosses: relative,
-                                     reachedFloor: relative.filter { $0 < pilot.floor }.count,
+                                     reachedFloor: relative.filter { $0 < floor }.count,
                                      seconds: Date().timeIntervalSince(start))
                 results.append(result)
                 try record(result)
             }
-            progress(.note("ρ = \(format(rho)): \(result.reachedFloor) of \(result.relativeLosses.count) pilot students below \(pilot.floor) (median \(String(format: "%.2e", median(result.relativeLosses))))"))
+            progress(.note("ρ = \(format(rho)): \(result.reachedFloor) of \(result.relativeLosses.count) pilot students below \(floor) (median \(String(format: "%.2e", median(result.relativeLosses))))"))
             if Double(result.reachedFloor) >= pilot.fraction * Double(result.relativeLosses.count) {
                 return (rho, results)
             }

@@ -19,8 +19,10 @@ public enum IdentifyDemo {
         try teacher.save(to: teacherURL, metadata: ["generator": "ec identify demo"])
         let inputs = try ProbeInputs.gaussian(count: samples, dimension: teacherWidths[0], seed: 2)
         try ProbeSet(inputs: inputs, targets: teacher(inputs)).save(to: probeURL)
+        // Students of toy size are polished to near machine precision, so a short expansion does.
         let options = IdentifyOptions(activation: .g, hiddenLayers: 1, referenceWidths: [teacherWidths[1]],
-                                      precision: precision, backend: backend, seed: 3)
+                                      precision: precision, backend: backend,
+                                      expansion: TrainingOptions(maximumEpochs: 3000), seed: 3)
         return IdentifySettings(probe: probeURL.path, teacher: teacherURL.path, options: options)
     }
 }
