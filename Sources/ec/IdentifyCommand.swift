@@ -30,6 +30,8 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional,
             help: "Levenberg–Marquardt iterations polishing each student (float64, one hidden layer); 0 turns polishing off.")
     var polishIterations = 1000
+    @Option(help: "Where to cut the tree: stable-plateau (default) or largest-count (the paper's rule).")
+    var cutRule: CutRule = .stablePlateau
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
     @Option(help: "Output directory.") var output: String?
@@ -86,6 +88,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         }
         if let patience = ProcessInfo.processInfo.environment["EC_POLISH_PATIENCE"].flatMap(Int.init) { options.polish?.patience = patience }
         if let gain = ProcessInfo.processInfo.environment["EC_POLISH_GAIN"].flatMap(Double.init) { options.polish?.minimumImprovement = gain }
+        options.clustering.cutRule = cutRule
         options.clustering.gamma = gamma
         options.clustering.betaDegrees = betaDeg
         if referenceWidths == nil && teacherNetwork == nil {
@@ -95,3 +98,5 @@ struct IdentifyCommand: AsyncParsableCommand {
         return IdentifySettings(probe: probe, teacher: teacher, options: options)
     }
 }
+
+extension CutRule: ExpressibleByArgument {}

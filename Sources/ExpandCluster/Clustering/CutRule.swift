@@ -13,12 +13,6 @@ public enum CutRule: String, Sendable, Codable, CaseIterable {
     /// than others (ReLU kinks can move between data points), which leaves a long early plateau
     /// with only the exactly duplicated neurons merged.
     case stablePlateau = "stable-plateau"
-    /// For the last hidden layer: among the plateaus' cuts, the fewest neurons whose least-squares
-    /// readout fits the probe set within a factor of the best candidate's fit. A missing teacher
-    /// neuron costs orders of magnitude of loss; an extra cluster (a split or junk) costs none,
-    /// so this picks the teacher's count even when the tree's heights are blurred by students
-    /// that are not fully converged. Earlier layers fall back to the stable plateau.
-    case functional
 }
 
 extension ClusterCountProfile {
@@ -56,7 +50,7 @@ extension ClusterCountProfile {
             guard let best = runs.map(\.count).max() else { return nil }
             // The top of the first plateau: its last cut height, just below the next merge.
             return runs.first { $0.count == best }.map { $0.upper == ceiling ? ceiling : $0.upper.nextDown }
-        case .stablePlateau, .functional:
+        case .stablePlateau:
             let stable = runs.filter { $0.logLength >= log(10) }
             let best = stable.isEmpty
                 ? runs.max { ($0.logLength, $0.count) < ($1.logLength, $1.count) }

@@ -16,17 +16,13 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
     /// parameters sum to one within 1e-7), and grow cancelling groups along that direction too: the
     /// w direction is shared by all of them, [w; b] is not.
     public var includeBias: Bool?
-    /// Functional cut: a candidate is acceptable when its readout residual is within this
-    /// factor of the best candidate's.
-    public var functionalTolerance: Double
 
     public init(gamma: Double = 0.5, betaDegrees: Double = 60, negligibleContribution: Double = 1e-3,
-                cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil, functionalTolerance: Double = 100) {
+                cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil) {
         self.gamma = gamma
         self.betaDegrees = betaDegrees
         self.negligibleContribution = negligibleContribution
         self.cutRule = cutRule
         self.includeBias = includeBias
-        self.functionalTolerance = functionalTolerance
     }
 }

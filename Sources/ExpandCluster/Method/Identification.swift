@@ -89,18 +89,12 @@ public struct Identification {
             // This layer's inputs on the sample: the reconstructed layers below it, shared by all students.
             let layerInputs = l == 0 ? sample : try Network(activation: options.activation, layers: hidden + [DenseLayer(
                 weight: Matrix(rows: 1, columns: hidden[l - 1].outputs), bias: [0])]).hiddenActivations(sample)[l - 1]
-            let (clustering, candidates) = try clock.time("clustering") { () throws -> (LayerClusteringResult, [FunctionalCut.Candidate]) in
+            let clustering = try clock.time("clustering") {
                 let tree = try LayerTree(layer: l, students: views, losses: losses, symmetry: options.activation.symmetry,
                                          inputMask: l == 0 ? options.inputMask : nil, options: options.clustering)
-                guard options.clustering.cutRule == .functional, l == options.hiddenLayers - 1 else {
-                    return (tree.cut(at: tree.ruleCut), [])
-                }
-                let choice = try FunctionalCut.choose(tree, views: byStudent, hidden: hidden, activation: options.activation,
-                                                      layerInputs: layerInputs, inputs: sample, targets: sampleTargets,
-                                                      tolerance: options.clustering.functionalTolerance)
-                return (tree.cut(at: choice.height), choice.candidates)
+                return tree.cut(at: tree.ruleCut)
             }
-            layerReports.append(LayerReport(clustering, candidates: candidates))
+            layerReports.append(LayerReport(clustering))
             progress(.note("layer \(l + 1): \(clustering.recoveredWidth) neurons from \(clustering.clusters.count) clusters (\(clustering.negligibleNeurons) of \(clustering.candidateNeurons) neurons negligible)"))
             guard clustering.recoveredWidth > 0 else {
                 throw ECError.invalidArgument("layer \(l + 1): no cluster holds neurons of ⌊γN⌋ = \(clustering.minimumStudents) students; the students did not agree (train longer, raise ρ, or lower --gamma)")

@@ -138,18 +138,9 @@ public struct LayerTree: Sendable {
     /// Chord length between unit vectors at the angle β: no cut looser than that.
     public var ceiling: Double { 2 * sin(options.betaDegrees * .pi / 360) }
 
-    /// One candidate cut per plateau of the profile (its geometric middle), longest plateaus first.
-    public func candidateCuts(limit: Int) -> [Double] {
-        guard let profile else { return [] }
-        return profile.plateaus(floor: 1e-9 * ceiling, ceiling: ceiling)
-            .sorted { $0.logLength > $1.logLength }.prefix(limit)
-            .map { ($0.lower * $0.upper).squareRoot() }
-    }
-
-    /// The cut the profile-based rules choose (the functional rule falls back to the stable
-    /// plateau here); nil for an empty profile.
+    /// The cut the rule chooses; nil for an empty profile.
     public var ruleCut: Double? {
-        profile?.cutHeight(rule: options.cutRule == .functional ? .stablePlateau : options.cutRule, ceiling: ceiling)
+        profile?.cutHeight(rule: options.cutRule, ceiling: ceiling)
     }
 
     /// The flat clusters of a cut at `height`, filtered by size and looseness.

@@ -41,12 +41,10 @@ public struct LayerReport: Sendable, Codable {
     public var pruned: [Int] = []
     /// Recovered neurons removed after polishing because the exact network did not need them.
     public var redundant: [Int] = []
-    /// The functional rule's candidates: neurons kept and readout residual per cut.
-    public let cutCandidates: [[Double]]
 
     enum CodingKeys: String, CodingKey {
         case layer, candidateNeurons, negligibleNeurons, minimumStudents, cutHeight, cutDegrees, profile, clusters
-        case recoveredWidth, pruned, redundant, cutCandidates
+        case recoveredWidth, pruned, redundant
     }
 
     /// Reads report.json; the lists of neurons removed after fine-tuning may be absent (empty).
@@ -63,11 +61,9 @@ public struct LayerReport: Sendable, Codable {
         recoveredWidth = try c.decode(Int.self, forKey: .recoveredWidth)
         pruned = try c.decodeIfPresent([Int].self, forKey: .pruned) ?? []
         redundant = try c.decodeIfPresent([Int].self, forKey: .redundant) ?? []
-        cutCandidates = try c.decodeIfPresent([[Double]].self, forKey: .cutCandidates) ?? []
     }
 
-    init(_ result: LayerClusteringResult, candidates: [FunctionalCut.Candidate]) {
-        cutCandidates = candidates.map { [$0.height, Double($0.neurons), $0.relativeResidual] }
+    init(_ result: LayerClusteringResult) {
         layer = result.layer
         candidateNeurons = result.candidateNeurons
         negligibleNeurons = result.negligibleNeurons
