@@ -6,6 +6,8 @@ import Foundation
 
 extension Precision: ExpressibleByArgument {}
 
+extension InputMaskRule: ExpressibleByArgument {}
+
 extension Activation: ExpressibleByArgument {
     public init?(argument: String) {
         guard let parsed = try? Activation(name: argument) else { return nil }

@@ -26,6 +26,8 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(help: "A cluster is kept when it holds neurons of ⌊γN⌋ students.") var gamma = 0.5
     @Option(help: "Clusters with a median pairwise angle above β degrees are dropped.") var betaDeg = 60.0
     @Option(help: "Epoch cap of the expansion.") var epochs = 20_000
+    @Option(help: "auto: cluster and compare without the input coordinates that barely vary over the probe inputs (Gaussian probes keep all); none: keep all.")
+    var mask: InputMaskRule = .auto
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
     @Option(help: "Output directory.") var output: String?
@@ -61,6 +63,7 @@ struct IdentifyCommand: AsyncParsableCommand {
                                       expansion: TrainingOptions(maximumEpochs: epochs), seed: seed)
         options.clustering.gamma = gamma
         options.clustering.betaDegrees = betaDeg
+        options.inputMask = try mask.mask { try ProbeInputs.file(fileURL(probe), limit: nil) }
         if referenceWidths == nil && teacherNetwork == nil {
             // Nothing to size the ladder by: climb further.
             options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
