@@ -30,6 +30,7 @@ extension TeacherCommand {
                 hiddenWidths: try widths.validated("--widths"), activation: activation, epochs: epochs, learningRate: lr,
                 batchSize: batchSize, seed: seed, trainSamples: trainSamples,
                 precision: engine.precision(default: .float32), backend: engine.selection)
+            try training.validate()
             let source = try data.source()
             let printer = ProgressPrinter()
             printer.handle(.phase("training a \(training.precision.rawValue) teacher on \(source.name)"))

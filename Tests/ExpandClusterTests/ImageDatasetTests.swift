@@ -124,6 +124,9 @@ struct ImageDatasetTests {
 
     @Test func namedDataSets() throws {
         Self.expectError("unknown data set 'mnist'", "fashion-mnist", "--images") { _ = try ImageDatasetSource.named("mnist") }
+        Self.expectError("fashion-mnst: no such file, nor a known data set (fashion-mnist)") {
+            _ = try ProbeInputs.named("fashion-mnst", limit: nil)
+        }
         try Self.inTemporaryDirectory { directory in
             Self.expectError("train-images-idx3-ubyte.gz", "dataset-fashion-mnist", "apt-get install") {
                 _ = try ImageDatasetSource.fashionMNIST(directory: directory.appendingPathComponent("absent"))

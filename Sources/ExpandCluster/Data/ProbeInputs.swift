@@ -52,9 +52,12 @@ public enum ProbeInputs {
     /// (`fashion-mnist`, see `ImageDatasetSource.named`), or a file (see `file`). A file of that
     /// name takes precedence over the data set.
     public static func named(_ argument: String, limit: Int?, pixels: PixelNormalization = .standard) throws -> Matrix<Double> {
-        let isDataset = ImageDatasetSource.knownNames.contains(argument.lowercased())
-            && !FileManager.default.fileExists(atPath: argument)
-        guard isDataset else { return try file(URL(fileURLWithPath: argument), limit: limit, pixels: pixels) }
+        if FileManager.default.fileExists(atPath: argument) {
+            return try file(URL(fileURLWithPath: argument), limit: limit, pixels: pixels)
+        }
+        guard ImageDatasetSource.knownNames.contains(argument.lowercased()) else {
+            throw ECError.invalidArgument("\(argument): no such file, nor a known data set (\(ImageDatasetSource.knownNames.joined(separator: ", ")))")
+        }
         try checkLimit(limit)
         return try ImageDataset<Double>.images(from: ImageDatasetSource.named(argument).train.images, pixels: pixels, limit: limit)
     }

@@ -118,7 +118,8 @@ public struct TeacherTraining: Sendable {
     /// Distinguishes the minibatch orders from the initialisation drawn from the same seed.
     private static let orderStream: UInt64 = 0x7EAC_4E50_0000
 
-    private func validate() throws {
+    /// Rejects settings that cannot train, naming the flag (also done by `run`).
+    public func validate() throws {
         guard !hiddenWidths.isEmpty else { throw ECError.invalidArgument("--widths must name at least one hidden layer") }
         if let bad = hiddenWidths.first(where: { $0 <= 0 }) {
             throw ECError.invalidArgument("--widths must be positive widths (got \(bad))")
