@@ -6,6 +6,8 @@ import Foundation
 
 extension Precision: ExpressibleByArgument {}
 
+extension InputMaskRule: ExpressibleByArgument {}
+
 extension Activation: ExpressibleByArgument {
     public init?(argument: String) {
         guard let parsed = try? Activation(name: argument) else { return nil }
@@ -23,8 +25,16 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "OpenCL device: index from `ec devices` or part of its name (default: EC_OPENCL_DEVICE, else the first GPU).")
     var device: String?
 
-    @Option(help: "float32 or float64.")
-    var precision: Precision = .float64
+    @Option(name: .customLong("precision"),
+            help: "float32 or float64 (default: float64 to identify, float32 to train a teacher).")
+    var precisionChoice: Precision?
+
+    /// The precision asked for, or the command's default.
+    func precision(default fallback: Precision) -> Precision { precisionChoice ?? fallback }
+
+    /// The precision of identification: float64 unless asked otherwise, since a found toy teacher
+    /// shows in losses of 1e-10 and below.
+    var precision: Precision { precision(default: .float64) }
 
     var selection: BackendSelection { BackendSelection(kind: backend, device: device) }
 }

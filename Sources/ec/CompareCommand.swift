@@ -15,6 +15,8 @@ struct CompareCommand: AsyncParsableCommand {
     var probe: String?
     @Option(parsing: .unconditional, help: "Number of fresh Gaussian inputs.") var samples = 10_000
     @Option(help: "Random seed for the fresh inputs.") var seed: UInt64 = 12345
+    @Option(help: "With --probe: auto leaves out of the angles the input coordinates that barely vary over its inputs; none keeps all.")
+    var mask: InputMaskRule = .auto
     @Flag(help: "Print the comparison as JSON.") var json = false
 
     func validate() throws {
@@ -26,9 +28,10 @@ struct CompareCommand: AsyncParsableCommand {
         let r = try Network<Double>.load(from: fileURL(recovered))
         let fresh = try probe.map { try ProbeInputs.file(fileURL($0), limit: nil) }
             ?? ProbeInputs.gaussian(count: samples, dimension: t.inputCount, seed: seed)
+        let inputMask = probe == nil ? nil : try mask.mask { fresh }
         let comparison: NetworkComparison
         do {
-            comparison = try NetworkComparison(teacher: t, recovered: r, freshInputs: fresh)
+            comparison = try NetworkComparison(teacher: t, recovered: r, freshInputs: fresh, inputMask: inputMask)
         } catch let error as ECError {
             throw error.inContext("comparing \(recovered) with \(teacher)" + (probe.map { " on \($0)" } ?? ""))
         }
@@ -44,6 +47,9 @@ struct CompareCommand: AsyncParsableCommand {
                          layer.outgoing.worstDegrees, layer.outgoing.medianDegrees, layer.excess.count))
         }
         print(String(format: "fresh inputs (%d): RMSE %.4g, MSE/Var(y) %.4g", comparison.freshSamples, comparison.rmse, comparison.relativeMSE))
+        if comparison.maskedInputs > 0 {
+            print("input mask: \(t.inputCount - comparison.maskedInputs) of \(t.inputCount) inputs kept for the angles")
+        }
         print("identified: \(comparison.identified ? "yes" : "no")")
     }
 }

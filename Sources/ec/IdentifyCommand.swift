@@ -32,6 +32,8 @@ struct IdentifyCommand: AsyncParsableCommand {
     var polishIterations = 1000
     @Option(help: "Where to cut the tree: stable-plateau (default) or largest-count (the paper's rule).")
     var cutRule: CutRule = .stablePlateau
+    @Option(help: "auto: cluster and compare without the input coordinates that barely vary over the probe inputs (Gaussian probes keep all); none: keep all.")
+    var mask: InputMaskRule = .auto
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
     @Option(help: "Output directory.") var output: String?
@@ -86,11 +88,10 @@ struct IdentifyCommand: AsyncParsableCommand {
         } else {
             options.polish = nil
         }
-        if let patience = ProcessInfo.processInfo.environment["EC_POLISH_PATIENCE"].flatMap(Int.init) { options.polish?.patience = patience }
-        if let gain = ProcessInfo.processInfo.environment["EC_POLISH_GAIN"].flatMap(Double.init) { options.polish?.minimumImprovement = gain }
         options.clustering.cutRule = cutRule
         options.clustering.gamma = gamma
         options.clustering.betaDegrees = betaDeg
+        options.inputMask = try mask.mask { try ProbeInputs.file(fileURL(probe), limit: nil) }
         if referenceWidths == nil && teacherNetwork == nil {
             // Nothing to size the ladder by: climb further.
             options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]

@@ -24,6 +24,9 @@ struct ResultSummary {
         var lines = [String]()
         let total = report.phaseSeconds["total"] ?? report.phaseSeconds.values.reduce(0, +)
         lines.append("ρ = \(format(report.rho)) (student widths \(report.studentWidths.map(String.init).joined(separator: ",")), \(report.options.students) students), \(report.expansionEpochs) epochs of expansion")
+        if let mask = report.options.inputMask {
+            lines.append("input mask: \(report.keptInputs) of \(mask.count) inputs kept for clustering and comparison")
+        }
         if let c = report.comparison {
             for layer in c.layers {
                 lines.append(String(format: "layer %d: %d neurons found, teacher has %d (overhead %+.0f%%); incoming angle worst %.3g°, median %.3g°; outgoing worst %.3g°",

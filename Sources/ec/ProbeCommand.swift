@@ -15,7 +15,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Number of inputs (Gaussian N(0, I); with --inputs-from, the first N rows).")
     var samples: Int?
     @Option(help: "Random seed for Gaussian inputs.") var seed: UInt64 = 0
-    @Option(help: "Take inputs from a .npy/.npz array or IDX images (8-bit pixels normalised).")
+    @Option(help: "Take inputs from a data set's training images (fashion-mnist) or a file: a .npy/.npz array or IDX images (8-bit pixels normalised).")
     var inputsFrom: String?
     @Option(parsing: .unconditional, help: "Pixel mean after scaling to [0, 1], for IDX images.") var pixelMean = 0.5
     @Option(parsing: .unconditional, help: "Pixel standard deviation after scaling to [0, 1], for IDX images.")
@@ -39,8 +39,7 @@ struct ProbeCommand: AsyncParsableCommand {
         }
         let inputs: Matrix<Double>
         if let inputsFrom {
-            inputs = try ProbeInputs.file(fileURL(inputsFrom), limit: samples,
-                                          pixels: .init(mean: pixelMean, std: pixelStd))
+            inputs = try ProbeInputs.named(inputsFrom, limit: samples, pixels: .init(mean: pixelMean, std: pixelStd))
             guard inputs.columns == network.inputCount else {
                 throw ECError.shapeMismatch("\(inputsFrom) has \(inputs.columns) values per sample but \(teacher) takes \(network.inputCount) inputs")
             }

@@ -5,7 +5,7 @@ import Foundation
 
 struct TeacherCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "teacher", abstract: "Make a teacher network.", subcommands: [Toy.self])
+        commandName: "teacher", abstract: "Make a teacher network.", subcommands: [Toy.self, Train.self])
 
     struct Toy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -17,13 +17,4 @@ enum TestOpenCL {
         _ = try devices.get()
         return try OpenCLContext(device: OpenCLDevice.select(nil, requireFloat64: true), profiling: true)
     }
-
-    /// PoCL, the CPU driver these tests run on without a GPU, keeps compiled kernels in a cache
-    /// under $HOME unless POCL_CACHE_DIR names one, and the home directory of a CI runner or a
-    /// sandbox may not be writable. It must be set before the first OpenCL call loads the driver.
-    private static func preparePoCL() throws {
-        if ProcessInfo.processInfo.environment["POCL_CACHE_DIR"] == nil {
-            setenv("POCL_CACHE_DIR", try makeTemporaryDirectory("ec-pocl-cache").path, 0)
-        }
-    }
 }

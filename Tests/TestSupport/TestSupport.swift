@@ -28,3 +28,15 @@ public func randomMatrix<T: Real>(_ rows: Int, _ columns: Int, seed: UInt64, sca
     var random = RandomSource(seed: seed)
     return Matrix(rows: rows, columns: columns, scalars: (0..<rows * columns).map { _ in T(random.normal() * scale) })
 }
+
+/// PoCL, the CPU driver the OpenCL tests run on without a GPU, keeps compiled kernels in a cache
+/// under $HOME unless POCL_CACHE_DIR names one, and the home directory of a CI runner or a
+/// sandbox may not be writable. Call before the first OpenCL call loads the driver; the
+/// environment is set once (a global is initialised once, thread-safely) for all test targets.
+public func preparePoCL() throws { try poclCache.get() }
+
+private let poclCache = Result<Void, any Error> {
+    if ProcessInfo.processInfo.environment["POCL_CACHE_DIR"] == nil {
+        setenv("POCL_CACHE_DIR", try makeTemporaryDirectory("ec-pocl-cache").path, 0)
+    }
+}

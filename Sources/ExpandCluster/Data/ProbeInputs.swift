@@ -15,6 +15,16 @@ public enum ProbeInputs {
             self.mean = mean
             self.std = std
         }
+
+        /// The input value of an 8-bit pixel value 0…255.
+        public func normalize(_ pixel: Double) -> Double { (pixel / 255 - mean) / std }
+
+        /// Rejects a spread that would divide by zero or flip the images.
+        public func validate() throws {
+            guard std > 0, std.isFinite, mean.isFinite else {
+                throw ECError.invalidArgument("--pixel-std must be positive and --pixel-mean finite (got mean \(mean), std \(std))")
+            }
+        }
     }
 
     /// `count` inputs drawn from N(0, I) in `dimension` dimensions.
@@ -29,16 +39,32 @@ public enum ProbeInputs {
     /// Inputs from a file: `.npy`/`.npz` arrays as they are, IDX images (raw or gzip) with 8-bit
     /// pixels normalised; rows beyond `limit` are dropped.
     public static func file(_ url: URL, limit: Int?, pixels: PixelNormalization = .standard) throws -> Matrix<Double> {
+        try checkLimit(limit)
         var inputs = try InputFile.loadInputs(from: url)
         let isImageFile = !["npy", "npz"].contains(url.pathExtension.lowercased())
         if isImageFile {
-            guard pixels.std > 0 else { throw ECError.invalidArgument("--pixel-std must be positive (got \(pixels.std))") }
-            for i in inputs.scalars.indices { inputs.scalars[i] = (inputs.scalars[i] / 255 - pixels.mean) / pixels.std }
+            try pixels.validate()
+            for i in inputs.scalars.indices { inputs.scalars[i] = pixels.normalize(inputs.scalars[i]) }
         }
-        if let limit {
-            guard limit > 0 else { throw ECError.invalidArgument("--samples must be positive (got \(limit))") }
-            if limit < inputs.rows { inputs = inputs.rows(Array(0..<limit)) }
+        guard let limit, limit < inputs.rows else { return inputs }
+        return inputs.rows(0..<limit)
+    }
+
+    /// Inputs as the command line names them: the training images of a known data set
+    /// (`fashion-mnist`, see `ImageDatasetSource.named`), or a file (see `file`). A file of that
+    /// name takes precedence over the data set.
+    public static func named(_ argument: String, limit: Int?, pixels: PixelNormalization = .standard) throws -> Matrix<Double> {
+        if FileManager.default.fileExists(atPath: argument) {
+            return try file(URL(fileURLWithPath: argument), limit: limit, pixels: pixels)
         }
-        return inputs
+        guard ImageDatasetSource.knownNames.contains(argument.lowercased()) else {
+            throw ECError.invalidArgument("\(argument): no such file, nor a known data set (\(ImageDatasetSource.knownNames.joined(separator: ", ")))")
+        }
+        try checkLimit(limit)
+        return try ImageDataset<Double>.images(from: ImageDatasetSource.named(argument).train.images, pixels: pixels, limit: limit)
+    }
+
+    private static func checkLimit(_ limit: Int?) throws {
+        if let limit, limit <= 0 { throw ECError.invalidArgument("--samples must be positive (got \(limit))") }
     }
 }

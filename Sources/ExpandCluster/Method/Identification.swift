@@ -176,6 +176,7 @@ public struct Identification {
         let finalLoss = finalBank.losses[0]
         let report = IdentifyReport(
             options: options, rho: rho, pilots: pilots, studentWidths: Array(widths.dropFirst().dropLast()),
+            keptInputs: InputMask.keptCount(options.inputMask, of: inputs.columns),
             studentRelativeLosses: expanded.losses.map { $0 / variance }, expansionEpochs: expanded.epochs,
             layers: layerReports, recoveredWidths: recovered.hiddenWidths,
             assembledRelativeLoss: nil, finalRelativeLoss: finalLoss / variance, finalEpochs: finalEpochs,
