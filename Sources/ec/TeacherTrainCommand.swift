@@ -25,9 +25,17 @@ extension TeacherCommand {
         @Option(help: "Network file to write (safetensors).") var output: String
         @Flag(help: "Print a JSON summary on stdout.") var json = false
 
+        func validate() throws {
+            try widths.validate("--widths")
+            try FlagCheck.positive(epochs, "--epochs")
+            try FlagCheck.positiveFinite(lr, "--lr")
+            try FlagCheck.positive(batchSize, "--batch-size")
+            if let trainSamples { try FlagCheck.positive(trainSamples, "--train-samples") }
+        }
+
         func run() async throws {
             let training = TeacherTraining(
-                hiddenWidths: try widths.validated("--widths"), activation: activation, epochs: epochs, learningRate: lr,
+                hiddenWidths: widths.values, activation: activation, epochs: epochs, learningRate: lr,
                 batchSize: batchSize, seed: seed, trainSamples: trainSamples,
                 precision: engine.precision(default: .float32), backend: engine.selection)
             try training.validate()
@@ -47,7 +55,7 @@ extension TeacherCommand {
                                       epochs: result.log.count, trainSamples: result.trainSamples, testSamples: result.testSamples,
                                       trainLoss: result.trainLoss, trainAccuracy: result.trainAccuracy,
                                       testAccuracy: result.testAccuracy, seconds: result.seconds,
-                                      secondsPerEpoch: result.log.map(\.seconds).reduce(0, +) / Double(result.log.count),
+                                      secondsPerEpoch: result.log.map { $0.seconds }.reduce(0, +) / Double(result.log.count),
                                       device: result.device))
             } else {
                 print("wrote \(output): \(widthsText) \(activation.rawValue) teacher, \(result.log.count) epochs on \(result.trainSamples) images of \(result.dataset) in \(String(format: "%.1f", result.seconds)) s on \(result.device)")
