@@ -11,7 +11,7 @@ struct CompareCommand: AsyncParsableCommand {
 
     @Option(help: "Teacher network file.") var teacher: String
     @Option(help: "Recovered network file.") var recovered: String
-    @Option(help: "Fresh inputs for the function error: a probe .npz (its x), .npy, or IDX images (default: Gaussian N(0, I)).")
+    @Option(help: "Fresh inputs for the function error: a probe .npz (its x), .npy, IDX images, or fashion-mnist:test (default: Gaussian N(0, I)).")
     var probe: String?
     @Option(parsing: .unconditional, help: "Number of fresh Gaussian inputs.") var samples = 10_000
     @Option(help: "Random seed for the fresh inputs.") var seed: UInt64 = 12345
@@ -26,7 +26,7 @@ struct CompareCommand: AsyncParsableCommand {
     func run() async throws {
         let t = try Network<Double>.load(from: fileURL(teacher))
         let r = try Network<Double>.load(from: fileURL(recovered))
-        let fresh = try probe.map { try ProbeInputs.file(fileURL($0), limit: nil) }
+        let fresh = try probe.map { try ProbeInputs.named($0, limit: nil) }
             ?? ProbeInputs.gaussian(count: samples, dimension: t.inputCount, seed: seed)
         let inputMask = probe == nil ? nil : try mask.mask { fresh }
         let comparison: NetworkComparison

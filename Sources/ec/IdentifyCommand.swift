@@ -34,6 +34,8 @@ struct IdentifyCommand: AsyncParsableCommand {
     var cutRule: CutRule = .stablePlateau
     @Option(help: "auto: cluster and compare without the input coordinates that barely vary over the probe inputs (Gaussian probes keep all); none: keep all.")
     var mask: InputMaskRule = .auto
+    @Option(help: "Fresh inputs for the comparison with --teacher: a file, or fashion-mnist:test (default: Gaussian N(0, I)).")
+    var freshInputs: String?
     @Option(help: "Random seed.") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
     @Option(help: "Output directory.") var output: String?
@@ -96,7 +98,7 @@ struct IdentifyCommand: AsyncParsableCommand {
             // Nothing to size the ladder by: climb further.
             options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
         }
-        return IdentifySettings(probe: probe, teacher: teacher, options: options)
+        return IdentifySettings(probe: probe, teacher: teacher, options: options, freshInputs: freshInputs)
     }
 }
 

@@ -25,7 +25,7 @@ struct ResultSummary {
         let total = report.phaseSeconds["total"] ?? report.phaseSeconds.values.reduce(0, +)
         lines.append("ρ = \(format(report.rho)) (student widths \(report.studentWidths.map(String.init).joined(separator: ",")), \(report.options.students) students), \(report.expansionEpochs) epochs of expansion")
         if let mask = report.options.inputMask {
-            lines.append("input mask: \(report.keptInputs) of \(mask.count) inputs kept for clustering and comparison")
+            lines.append("input mask: \(report.keptInputs ?? mask.count) of \(mask.count) inputs kept for clustering and comparison")
         }
         if let c = report.comparison {
             for layer in c.layers {

@@ -51,17 +51,24 @@ public enum ProbeInputs {
     }
 
     /// Inputs as the command line names them: the training images of a known data set
-    /// (`fashion-mnist`, see `ImageDatasetSource.named`), or a file (see `file`). A file of that
-    /// name takes precedence over the data set.
+    /// (`fashion-mnist`, see `ImageDatasetSource.named`), its held-out images (`fashion-mnist:test`,
+    /// fresh inputs for a comparison), or a file (see `file`). A file of that name takes precedence.
     public static func named(_ argument: String, limit: Int?, pixels: PixelNormalization = .standard) throws -> Matrix<Double> {
         if FileManager.default.fileExists(atPath: argument) {
             return try file(URL(fileURLWithPath: argument), limit: limit, pixels: pixels)
         }
-        guard ImageDatasetSource.knownNames.contains(argument.lowercased()) else {
-            throw ECError.invalidArgument("\(argument): no such file, nor a known data set (\(ImageDatasetSource.knownNames.joined(separator: ", ")))")
+        let parts = argument.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+        guard let name = parts.first, ImageDatasetSource.knownNames.contains(name), parts.count == 1 || parts[1] == "test" else {
+            let known = ImageDatasetSource.knownNames.flatMap { [$0, $0 + ":test"] }.joined(separator: ", ")
+            throw ECError.invalidArgument("\(argument): no such file, nor a known data set (\(known))")
         }
         try checkLimit(limit)
-        return try ImageDataset<Double>.images(from: ImageDatasetSource.named(argument).train.images, pixels: pixels, limit: limit)
+        let source = try ImageDatasetSource.named(name)
+        guard parts.count == 1 || source.test != nil else {
+            throw ECError.invalidArgument("\(argument): \(name) has no test images")
+        }
+        let images = parts.count == 1 ? source.train.images : source.test!.images
+        return try ImageDataset<Double>.images(from: images, pixels: pixels, limit: limit)
     }
 
     private static func checkLimit(_ limit: Int?) throws {

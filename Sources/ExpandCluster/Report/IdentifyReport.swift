@@ -10,7 +10,7 @@ public struct IdentifyReport: Sendable, Codable {
     public var pilots: [PilotResult]
     public var studentWidths: [Int]
     /// Input coordinates that clustering and comparison used: all unless `options.inputMask` drops some.
-    public var keptInputs: Int
+    public var keptInputs: Int?
     /// Each expanded student's final MSE / Var(y).
     public var studentRelativeLosses: [Double]
     public var expansionEpochs: Int

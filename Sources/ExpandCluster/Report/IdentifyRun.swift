@@ -76,7 +76,7 @@ public struct IdentifyRun {
         var report = result.report
         report.device = device
         if let teacher {
-            let fresh = try settings.freshInputs.map { try ProbeInputs.file(URL(fileURLWithPath: $0), limit: nil) }
+            let fresh = try settings.freshInputs.map { try ProbeInputs.named($0, limit: nil) }
                 ?? ProbeInputs.gaussian(count: settings.freshSamples, dimension: probe.inputs.columns,
                                         seed: settings.options.seed &+ 0xF4E5)
             report.comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered, freshInputs: fresh,
