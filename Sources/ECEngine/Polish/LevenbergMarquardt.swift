@@ -2,7 +2,7 @@ import CBLAS
 import ECCore
 import Foundation
 
-/// Second-order polishing of one-hidden-layer students in float64 (Levenberg–Marquardt).
+/// Second-order polishing of small students in float64 (Levenberg–Marquardt).
 ///
 /// Adam leaves toy students at MSE/Var(y) ≈ 1e-6…1e-8 after tens of thousands of epochs, where
 /// duplicates of a teacher neuron still disagree by degrees; the Gauss–Newton steps of LM drive
@@ -39,17 +39,22 @@ public struct LevenbergMarquardt: Sendable {
         self.options = options
     }
 
-    /// Whether `bank` is a shape this polisher handles: one hidden layer.
+    /// Whether `bank` is small enough for explicit Jacobians: at most `parameterLimit` parameters
+    /// per student (JᵀJ is P², the Cholesky solve P³/3 per iteration).
     public static func applies(to bank: StudentBank<Double>) -> Bool {
-        bank.widths.count == 3
+        bank.layout.parametersPerStudent <= parameterLimit
     }
+
+    public static let parameterLimit = 3000
 
     /// Polishes every student with a finite loss; returns the bank and each student's MSE on the
     /// samples used.
-    public func polish(_ bank: StudentBank<Double>, inputs: Matrix<Double>, targets: Matrix<Double>) throws
-        -> (bank: StudentBank<Double>, losses: [Double]) {
+    /// Layers below `frozenLayers` keep their values (deep reconstruction holds them at the
+    /// shared reconstruction).
+    public func polish(_ bank: StudentBank<Double>, inputs: Matrix<Double>, targets: Matrix<Double>,
+                       frozenLayers: Int = 0) throws -> (bank: StudentBank<Double>, losses: [Double]) {
         guard Self.applies(to: bank) else {
-            throw ECError.invalidArgument("polishing needs students with one hidden layer")
+            throw ECError.invalidArgument("polishing needs students of at most \(Self.parameterLimit) parameters (these have \(bank.layout.parametersPerStudent))")
         }
         let parameters = bank.layout.parametersPerStudent
         let limit = max(4 * parameters, options.minimumSamples)
@@ -59,7 +64,7 @@ public struct LevenbergMarquardt: Sendable {
         let students = (0..<bank.count).map { bank.student($0) }
         let results = ResultSlots<(Network<Double>, Double)>(count: bank.count)
         DispatchQueue.concurrentPerform(iterations: bank.count) { n in
-            results[n] = polish(students[n], x: x, y: y)
+            results[n] = polish(students[n], x: x, y: y, frozenLayers: frozenLayers)
         }
         let polished = try StudentBank(students: results.values.map(\.0))
         return (polished, results.values.map(\.1))
@@ -67,21 +72,22 @@ public struct LevenbergMarquardt: Sendable {
 
     /// One student: damped Gauss–Newton steps, the damping raised on a rejected step and lowered
     /// on an accepted one (Marquardt's diagonal scaling).
-    func polish(_ network: Network<Double>, x: Matrix<Double>, y: Matrix<Double>) -> (Network<Double>, Double) {
-        var theta = SingleLayerParameters(network)
-        var loss = theta.meanSquaredError(x, y, activation: network.activation)
+    func polish(_ network: Network<Double>, x: Matrix<Double>, y: Matrix<Double>, frozenLayers: Int) -> (Network<Double>, Double) {
+        var theta = NetworkParameters(network)
+        let frozen = theta.frozenCount(layers: frozenLayers)
+        var loss = theta.meanSquaredError(x, y)
         guard loss.isFinite else { return (network, loss) }
         let variance = max(y.pooledVariance, .leastNormalMagnitude)
         var damping = 1e-3
         var history = [loss]
         for _ in 0..<options.maximumIterations {
-            let (normal, gradient) = theta.normalEquations(x, y, activation: network.activation)
+            let (normal, gradient) = theta.normalEquations(x, y)
             var accepted = false
             while damping < 1e12 {
-                guard let step = solveDamped(normal, gradient, damping: damping) else { damping *= 4; continue }
+                guard let step = solveDamped(normal, gradient, damping: damping, frozen: frozen) else { damping *= 4; continue }
                 var trial = theta
                 trial.add(step, scale: -1)
-                let trialLoss = trial.meanSquaredError(x, y, activation: network.activation)
+                let trialLoss = trial.meanSquaredError(x, y)
                 if trialLoss < loss {
                     theta = trial
                     loss = trialLoss
@@ -96,15 +102,22 @@ public struct LevenbergMarquardt: Sendable {
             if history.count > options.patience,
                loss > options.minimumImprovement * history[history.count - 1 - options.patience] { break }
         }
-        return (theta.network(activation: network.activation), loss)
+        return (theta.network, loss)
     }
 
-    /// Solves (JᵀJ + λ·diag(JᵀJ)) δ = Jᵀr by Cholesky (LAPACK dposv); nil if not positive definite.
-    private func solveDamped(_ normal: [Double], _ gradient: [Double], damping: Double) -> [Double]? {
+    /// Solves (JᵀJ + λ·diag(JᵀJ)) δ = Jᵀr by Cholesky (LAPACK dposv); nil if not positive
+    /// definite. The first `frozen` parameters are pinned: their rows and columns become the
+    /// identity with a zero right-hand side, so their step is 0.
+    private func solveDamped(_ normal: [Double], _ gradient: [Double], damping: Double, frozen: Int) -> [Double]? {
         let p = gradient.count
         var a = normal
         for i in 0..<p { a[i * p + i] += damping * (normal[i * p + i] + 1e-12) }
         var b = gradient
+        for i in 0..<frozen {
+            for k in 0..<p { a[i * p + k] = 0; a[k * p + i] = 0 }
+            a[i * p + i] = 1
+            b[i] = 0
+        }
         var info: Int32 = 0
         var n = Int32(p), one: Int32 = 1, lda = Int32(p)
         "L".withCString { uplo in dposv_(uplo, &n, &one, &a, &lda, &b, &lda, &info) }

@@ -116,8 +116,15 @@ public struct Identification {
                 try trainPhase("fine-tuning after layer \(l + 1)", remapped.converted(to: T.self), data: data,
                                configuration: frozen, options: options.layerFineTune, variance: variance, progress: progress)
             }
-            bank = tuned.bank.converted(to: Double.self)
-            losses = tuned.losses
+            var polished = tuned
+            if options.polishes, let polish = options.polish {
+                polished = try clock.time("polishing") {
+                    try polishBank(tuned, data: data, options: polish, backend: options.backend, configuration: frozen,
+                                   frozenLayers: l + 1)
+                }
+            }
+            bank = polished.bank.converted(to: Double.self)
+            losses = polished.losses
         }
 
         // Phase 3: readout by least squares, then fine-tune the whole network.

@@ -22,7 +22,7 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     public var finalFineTune: TrainingOptions
     public var clustering: ClusteringOptions
     public var pilot: PilotOptions
-    /// Second-order polishing of the students after Adam (float64, one hidden layer); nil: off.
+    /// Second-order polishing of the students after Adam (float64, small students); nil: off.
     public var polish: LevenbergMarquardt.Options?
     /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
     public var inputMask: [Bool]?
@@ -58,8 +58,9 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         self.seed = seed
     }
 
-    /// Whether the students get polished: float64 runs of one-hidden-layer networks.
-    var polishes: Bool { polish != nil && precision == .float64 && hiddenLayers == 1 }
+    /// Whether the students get polished: float64 runs (of small students; see
+    /// `LevenbergMarquardt.applies`).
+    var polishes: Bool { polish != nil && precision == .float64 }
 
     /// Student hidden widths for expansion factor `rho`.
     public func studentWidths(rho: Double) -> [Int] {

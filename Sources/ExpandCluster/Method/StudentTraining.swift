@@ -83,11 +83,13 @@ public struct TrainingCheckpoint<T: Real>: Sendable {
 
 /// Polishes a trained bank (see `LevenbergMarquardt`) and re-measures its losses on all samples.
 func polishBank<T: Real>(_ trained: TrainedBank<T>, data: TrainingData<T>, options: LevenbergMarquardt.Options,
-                         backend: BackendSelection, configuration: EngineConfiguration) throws -> TrainedBank<T> {
+                         backend: BackendSelection, configuration: EngineConfiguration,
+                         frozenLayers: Int = 0) throws -> TrainedBank<T> {
     let bank = trained.bank.converted(to: Double.self)
     guard LevenbergMarquardt.applies(to: bank) else { return trained }
     let polished = try LevenbergMarquardt(options: options)
-        .polish(bank, inputs: data.inputs.converted(), targets: data.targets.converted()).bank.converted(to: T.self)
+        .polish(bank, inputs: data.inputs.converted(), targets: data.targets.converted(), frozenLayers: frozenLayers)
+        .bank.converted(to: T.self)
     let engine = try backend.make(data: data, bank: polished, optimizerState: nil, configuration: configuration)
     return TrainedBank(bank: polished, losses: try engine.evaluateLosses(), epochs: trained.epochs, log: trained.log)
 }

@@ -1,0 +1,141 @@
+import CBLAS
+import ECCore
+
+/// A network's parameters as the polisher sees them: every layer's weight [out, in] (row-major)
+/// and bias in order, then the skip weights Φ [out, in₀] if present (the skip's bias is part of
+/// the output bias), flattened.
+struct NetworkParameters {
+    var values: [Double]
+    let widths: [Int]
+    let activation: Activation
+    let hasSkip: Bool
+
+    init(_ network: Network<Double>) {
+        widths = network.widths
+        activation = network.activation
+        hasSkip = network.skip != nil
+        var v = [Double]()
+        for (l, layer) in network.layers.enumerated() {
+            v += layer.weight.scalars
+            let isOutput = l == network.layers.count - 1
+            v += isOutput ? zip(layer.bias, network.skip?.bias ?? layer.bias.map { _ in 0 }).map { $0 + $1 } : layer.bias
+        }
+        if let skip = network.skip { v += skip.weight.scalars }
+        values = v
+    }
+
+    var count: Int { values.count }
+    private var layerCount: Int { widths.count - 1 }
+
+    /// Offsets of each layer's weight; its bias follows it. The skip weights start at `skipOffset`.
+    private var weightOffsets: [Int] {
+        var offsets = [Int](), offset = 0
+        for l in 0..<layerCount {
+            offsets.append(offset)
+            offset += widths[l + 1] * (widths[l] + 1)
+        }
+        return offsets
+    }
+
+    private var skipOffset: Int { (0..<layerCount).reduce(0) { $0 + widths[$1 + 1] * (widths[$1] + 1) } }
+
+    /// How many leading parameters belong to the first `layers` layers.
+    func frozenCount(layers: Int) -> Int {
+        (0..<min(layers, layerCount)).reduce(0) { $0 + widths[$1 + 1] * (widths[$1] + 1) }
+    }
+
+    mutating func add(_ step: [Double], scale: Double) {
+        for i in values.indices { values[i] += scale * step[i] }
+    }
+
+    var network: Network<Double> {
+        let offsets = weightOffsets
+        let layers = (0..<layerCount).map { l -> DenseLayer<Double> in
+            let (o, i) = (widths[l + 1], widths[l])
+            let start = offsets[l]
+            return DenseLayer(weight: Matrix(rows: o, columns: i, scalars: Array(values[start ..< start + o * i])),
+                              bias: Array(values[start + o * i ..< start + o * i + o]))
+        }
+        let outputs = widths[layerCount]
+        let skip = hasSkip ? DenseLayer(weight: Matrix(rows: outputs, columns: widths[0], scalars: Array(values[skipOffset...])),
+                                        bias: [Double](repeating: 0, count: outputs)) : nil
+        return try! Network(activation: activation, layers: layers, skip: skip)
+    }
+
+    func meanSquaredError(_ x: Matrix<Double>, _ y: Matrix<Double>) -> Double {
+        let out = network(x)
+        var sum = 0.0
+        for (a, b) in zip(out.scalars, y.scalars) { sum += (a - b) * (a - b) }
+        return sum / Double(y.scalars.count)
+    }
+
+    /// JᵀJ [P, P] (row-major, full) and Jᵀr [P] for the residuals r = f(x) − y, one Jacobian row
+    /// per sample and output, by backpropagating each output through the stored activations.
+    func normalEquations(_ x: Matrix<Double>, _ y: Matrix<Double>) -> (normal: [Double], gradient: [Double]) {
+        let net = network
+        // Forward pass keeping every layer's input (post-activation) and σ′.
+        var inputs = [x], derivatives = [Matrix<Double>]()
+        for layer in net.layers.dropLast() {
+            var z = layer.apply(inputs.last!)
+            var d = Matrix<Double>(rows: z.rows, columns: z.columns)
+            z.scalars.withUnsafeMutableBufferPointer { zv in d.scalars.withUnsafeMutableBufferPointer { activation.apply(to: zv, derivatives: $0) } }
+            inputs.append(z)
+            derivatives.append(d)
+        }
+        let output = net(x)
+        let samples = x.rows, outputs = widths[layerCount], p = count, rows = samples * outputs
+        let offsets = weightOffsets
+        var jacobian = [Double](repeating: 0, count: rows * p)
+        var residuals = [Double](repeating: 0, count: rows)
+        for s in 0..<samples { for o in 0..<outputs { residuals[s * outputs + o] = output[s, o] - y[s, o] } }
+        jacobian.withUnsafeMutableBufferPointer { jacobian in
+            for o in 0..<outputs {
+                // δ for every layer and sample of output o: starts as the unit vector e_o.
+                var delta = Matrix<Double>(rows: samples, columns: outputs)
+                for s in 0..<samples { delta[s, o] = 1 }
+                for l in stride(from: layerCount - 1, through: 0, by: -1) {
+                    let (width, fanIn) = (widths[l + 1], widths[l])
+                    let input = inputs[l]
+                    for s in 0..<samples {
+                        let row = jacobian.baseAddress! + (s * outputs + o) * p + offsets[l]
+                        for j in 0..<width {
+                            let dj = delta.scalars[s * width + j]
+                            guard dj != 0 else { continue }
+                            let weights = row + j * fanIn
+                            for k in 0..<fanIn { weights[k] = dj * input.scalars[s * fanIn + k] }
+                            row[width * fanIn + j] = dj
+                        }
+                    }
+                    guard l > 0 else { break }
+                    // δ_{l−1} = (δ_l · W_l) ⊙ σ′.
+                    var below = delta.multipliedByTranspose(of: net.layers[l].weight.transposed)
+                    for i in below.scalars.indices { below.scalars[i] *= derivatives[l - 1].scalars[i] }
+                    delta = below
+                }
+                if hasSkip {
+                    for s in 0..<samples {
+                        let row = jacobian.baseAddress! + (s * outputs + o) * p + skipOffset + o * widths[0]
+                        for k in 0..<widths[0] { row[k] = x.scalars[s * widths[0] + k] }
+                    }
+                }
+            }
+        }
+        var normal = [Double](repeating: 0, count: p * p)
+        var gradient = [Double](repeating: 0, count: p)
+        jacobian.withUnsafeBufferPointer { j in
+            normal.withUnsafeMutableBufferPointer { n in
+                // JᵀJ into the upper triangle (half the work of a general product), then mirrored.
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(p), Int32(rows), 1, j.baseAddress!, Int32(p),
+                            0, n.baseAddress!, Int32(p))
+                for r in 0..<p { for c in 0..<r { n[r * p + c] = n[c * p + r] } }
+            }
+            residuals.withUnsafeBufferPointer { r in
+                gradient.withUnsafeMutableBufferPointer { g in
+                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(p), 1, j.baseAddress!, Int32(p),
+                                r.baseAddress!, 1, 0, g.baseAddress!, 1)
+                }
+            }
+        }
+        return (normal, gradient)
+    }
+}
