@@ -124,8 +124,17 @@ struct ImageDatasetTests {
 
     @Test func namedDataSets() throws {
         Self.expectError("unknown data set 'mnist'", "fashion-mnist", "--images") { _ = try ImageDatasetSource.named("mnist") }
-        Self.expectError("fashion-mnst: no such file, nor a known data set (fashion-mnist)") {
+        Self.expectError("fashion-mnst: no such file, nor a known data set (fashion-mnist, fashion-mnist:test)") {
             _ = try ProbeInputs.named("fashion-mnst", limit: nil)
+        }
+        Self.expectError("fashion-mnist:train: no such file, nor a known data set") {
+            _ = try ProbeInputs.named("fashion-mnist:train", limit: nil)
+        }
+        if FileManager.default.fileExists(atPath: ImageDatasetSource.fashionMNISTDirectory.path) {
+            // The held-out images, for fresh-input comparisons.
+            let test = try ProbeInputs.named("fashion-mnist:test", limit: nil)
+            #expect(test.rows == 10_000 && test.columns == 784)
+            #expect(try ProbeInputs.named("fashion-mnist:test", limit: 5).rows == 5)
         }
         try Self.inTemporaryDirectory { directory in
             Self.expectError("train-images-idx3-ubyte.gz", "dataset-fashion-mnist", "apt-get install") {
