@@ -4,8 +4,11 @@ import Foundation
 public enum CutRule: String, Sendable, Codable, CaseIterable {
     /// The paper's rule: the largest number of big clusters, at the top of its first plateau.
     case largestCount = "largest-count"
-    /// The largest count that holds over at least a decade of cut height, cut in the geometric
-    /// middle of its range (the longest plateau if none holds that long). Duplicates of a teacher
+    /// The largest count k such that at least k big clusters exist over a whole decade of cut
+    /// height, cut where exactly k exist nearest the geometric middle of that range (the longest
+    /// plateau if no count holds that long). "At least" tolerates the count flickering to k+1 as
+    /// loose junk clusters form and dissolve (seen on images, where duplicates spread over
+    /// degrees). Duplicates of a teacher
     /// neuron sit within a small angle of each other and far from everything else, so the true
     /// count holds over decades of height; counts that only hold briefly (clusters still forming,
     /// or junk merging at large heights) are passed over. Taking the largest stable count rather
@@ -51,11 +54,25 @@ extension ClusterCountProfile {
             // The top of the first plateau: its last cut height, just below the next merge.
             return runs.first { $0.count == best }.map { $0.upper == ceiling ? ceiling : $0.upper.nextDown }
         case .stablePlateau:
-            let stable = runs.filter { $0.logLength >= log(10) }
-            let best = stable.isEmpty
-                ? runs.max { ($0.logLength, $0.count) < ($1.logLength, $1.count) }
-                : stable.max { ($0.count, $0.logLength) < ($1.count, $1.logLength) }
-            return best.map { ($0.lower * $0.upper).squareRoot() }
+            for k in stride(from: runs.map(\.count).max() ?? 0, through: 1, by: -1) {
+                // Maximal stretches of consecutive plateaus with count ≥ k.
+                var stretches = [[Plateau]]()
+                for run in runs {
+                    if run.count >= k, let last = stretches.last?.last, last.upper == run.lower {
+                        stretches[stretches.count - 1].append(run)
+                    } else if run.count >= k {
+                        stretches.append([run])
+                    }
+                }
+                let long = stretches.filter { log($0.last!.upper / $0.first!.lower) >= log(10) }
+                guard let stretch = long.max(by: { log($0.last!.upper / $0.first!.lower) < log($1.last!.upper / $1.first!.lower) })
+                else { continue }
+                let middle = (stretch.first!.lower * stretch.last!.upper).squareRoot()
+                let exact = stretch.filter { $0.count == k }
+                let chosen = exact.min { abs(log(($0.lower * $0.upper).squareRoot() / middle)) < abs(log(($1.lower * $1.upper).squareRoot() / middle)) }!
+                return min(max(middle, chosen.lower), chosen.upper.nextDown)
+            }
+            return runs.max { ($0.logLength, $0.count) < ($1.logLength, $1.count) }.map { ($0.lower * $0.upper).squareRoot() }
         }
     }
 }

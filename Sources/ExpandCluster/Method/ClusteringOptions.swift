@@ -16,13 +16,18 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
     /// parameters sum to one within 1e-7), and grow cancelling groups along that direction too: the
     /// w direction is shared by all of them, [w; b] is not.
     public var includeBias: Bool?
+    /// Whether angles are measured in the data's metric (see `DataMetric`) rather than in raw
+    /// coordinates.
+    public var dataMetric: Bool
 
     public init(gamma: Double = 0.5, betaDegrees: Double = 60, negligibleContribution: Double = 1e-3,
-                cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil) {
+                cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil,
+                dataMetric: Bool = true) {
         self.gamma = gamma
         self.betaDegrees = betaDegrees
         self.negligibleContribution = negligibleContribution
         self.cutRule = cutRule
         self.includeBias = includeBias
+        self.dataMetric = dataMetric
     }
 }

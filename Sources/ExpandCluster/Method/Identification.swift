@@ -91,7 +91,8 @@ public struct Identification {
                 weight: Matrix(rows: 1, columns: hidden[l - 1].outputs), bias: [0])]).hiddenActivations(sample)[l - 1]
             let clustering = try clock.time("clustering") {
                 let tree = try LayerTree(layer: l, students: views, losses: losses, symmetry: options.activation.symmetry,
-                                         inputMask: l == 0 ? options.inputMask : nil, options: options.clustering)
+                                         inputMask: l == 0 ? options.inputMask : nil, options: options.clustering,
+                                         layerInputs: layerInputs)
                 return tree.cut(at: tree.ruleCut)
             }
             layerReports.append(LayerReport(clustering))

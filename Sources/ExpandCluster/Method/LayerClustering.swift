@@ -81,14 +81,20 @@ public struct LayerTree: Sendable {
     /// Student rank by loss, best first.
     let rank: [Int: Int]
 
-    /// Builds the tree of hidden layer `layer` of `students`.
+    /// Builds the tree of hidden layer `layer` of `students`. With `layerInputs` (the layer's
+    /// inputs on a sample of the probe set) and `options.dataMetric`, angles are measured in the
+    /// data's metric (see `DataMetric`).
     public init(layer: Int, students: [StudentLayerView], losses: [Double], symmetry: SymmetryClass,
-                inputMask: [Bool]?, options: ClusteringOptions) throws {
+                inputMask: [Bool]?, options: ClusteringOptions, layerInputs: Matrix<Double>? = nil) throws {
         let participating = students.filter { losses[$0.student].isFinite }
         let minimumStudents = max(1, Int((options.gamma * Double(participating.count)).rounded(.down)))
         let includeBias = options.includeBias ?? symmetry.allowsPositiveScaling
         let columns = inputMask.map { mask in mask.indices.filter { mask[$0] } }
 
+        let metric = try layerInputs.flatMap { inputs -> DataMetric? in
+            guard options.dataMetric else { return nil }
+            return try DataMetric(inputs: columns.map { inputs.transposed.rows($0).transposed } ?? inputs, affine: includeBias)
+        }
         // Gather the non-negligible neurons as unit vectors.
         var references = [NeuronReference](), vectors = [Double](), norms = [Double]()
         var outgoing = [[Double]](), spreads = [Double]()
@@ -100,6 +106,7 @@ public struct LayerTree: Sendable {
                 guard view.contributions[j] > options.negligibleContribution * largest else { continue }
                 var v = (columns ?? Array(0..<view.incoming.columns)).map { view.incoming[j, $0] }
                 if includeBias { v.append(view.bias[j]) }
+                if let metric { v = metric.apply(Matrix(rows: 1, columns: v.count, scalars: v)).scalars }
                 let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
                 guard norm > 0 else { continue }
                 vectors += v.map { $0 / norm }
