@@ -94,6 +94,17 @@ public struct Matrix<T: Real>: Sendable, Equatable {
         return scalars.isEmpty ? 0 : total / Double(scalars.count)
     }
 
+    /// Mean over all entries of the squared difference to `other` (same shape).
+    public func meanSquaredDifference(to other: Matrix) -> Double {
+        precondition(rows == other.rows && columns == other.columns, "Matrix: comparing \(rows)×\(columns) with \(other.rows)×\(other.columns)")
+        var sum = 0.0
+        for (a, b) in zip(scalars, other.scalars) {
+            let d = Double(a) - Double(b)
+            sum += d * d
+        }
+        return scalars.isEmpty ? 0 : sum / Double(scalars.count)
+    }
+
     /// The index of the first NaN or infinite entry, if any.
     public var firstNonFiniteIndex: Int? {
         scalars.firstIndex { !$0.isFinite }

@@ -63,10 +63,7 @@ struct NetworkParameters {
     }
 
     func meanSquaredError(_ x: Matrix<Double>, _ y: Matrix<Double>) -> Double {
-        let out = network(x)
-        var sum = 0.0
-        for (a, b) in zip(out.scalars, y.scalars) { sum += (a - b) * (a - b) }
-        return sum / Double(y.scalars.count)
+        network(x).meanSquaredDifference(to: y)
     }
 
     /// JᵀJ [P, P] (row-major, full) and Jᵀr [P] for the residuals r = f(x) − y, one Jacobian row

@@ -57,9 +57,7 @@ extension NetworkComparison {
         }
 
         let expected = teacher(freshInputs), got = recovered(freshInputs)
-        var squared = 0.0
-        for (a, b) in zip(expected.scalars, got.scalars) { squared += (a - b) * (a - b) }
-        let mse = squared / Double(max(expected.scalars.count, 1))
+        let mse = got.meanSquaredDifference(to: expected)
         let variance = expected.pooledVariance
         self.init(layers: layers, freshSamples: freshInputs.rows, rmse: mse.squareRoot(),
                   relativeMSE: variance > 0 ? mse / variance : mse,

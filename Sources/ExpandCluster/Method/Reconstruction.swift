@@ -111,12 +111,7 @@ extension Reconstruction {
             let activations = current.hiddenActivations(sample)[l]
             let means = activations.columnMeans
             let next = layers[l + 1]
-            let contributions = (0..<activations.columns).map { j -> Double in
-                var variance = 0.0
-                for r in 0..<activations.rows { variance += (activations[r, j] - means[j]) * (activations[r, j] - means[j]) }
-                let outgoing = (0..<next.outputs).reduce(0.0) { $0 + next.weight[$1, j] * next.weight[$1, j] }
-                return (outgoing * variance / Double(max(activations.rows, 1))).squareRoot()
-            }
+            let contributions = StudentLayerView.contributions(of: activations, into: next)
             let largest = contributions.max() ?? 0
             let drop = contributions.indices.filter { contributions[$0] <= fraction * largest }
             removed.append(drop)
@@ -153,7 +148,7 @@ extension Reconstruction {
                 let hidden = DenseLayer(weight: current.layers[0].weight.rows(rows), bias: rows.map { current.layers[0].bias[$0] })
                 let candidate = try fitReadout(hidden: [hidden], activation: network.activation, inputs: inputs,
                                                targets: targets, withSkip: network.skip != nil)
-                let loss = meanSquaredError(candidate(inputs), targets) / variance
+                let loss = candidate(inputs).meanSquaredDifference(to: targets) / variance
                 if best == nil || loss < best!.loss { best = (j, candidate, loss) }
             }
             guard let best, best.loss < tolerance else { break }
@@ -161,11 +156,5 @@ extension Reconstruction {
             current = best.network
         }
         return (current, removed.sorted())
-    }
-
-    static func meanSquaredError(_ a: Matrix<Double>, _ b: Matrix<Double>) -> Double {
-        var sum = 0.0
-        for (x, y) in zip(a.scalars, b.scalars) { sum += (x - y) * (x - y) }
-        return sum / Double(max(a.scalars.count, 1))
     }
 }

@@ -7,20 +7,25 @@ extension StudentLayerView {
     static func views(of bank: StudentBank<Double>, layer: Int, sample: Matrix<Double>) -> [StudentLayerView] {
         (0..<bank.count).map { n in
             let student = bank.student(n)
-            let activations = student.hiddenActivations(sample)[layer]
             let next = student.layers[layer + 1]
-            let means = activations.columnMeans
-            let contributions = (0..<activations.columns).map { j -> Double in
-                var variance = 0.0
-                for r in 0..<activations.rows {
-                    let d = activations[r, j] - means[j]
-                    variance += d * d
-                }
-                let outgoing = (0..<next.outputs).reduce(0.0) { $0 + next.weight[$1, j] * next.weight[$1, j] }
-                return (outgoing * variance / Double(max(activations.rows, 1))).squareRoot()
-            }
+            let contributions = Self.contributions(of: student.hiddenActivations(sample)[layer], into: next)
             return StudentLayerView(student: n, incoming: student.layers[layer].weight, bias: student.layers[layer].bias,
                                     outgoing: next.weight, contributions: contributions)
+        }
+    }
+
+    /// Per neuron: ‖outgoing column‖ · standard deviation of its activation over the sample, i.e.
+    /// how much of the next layer's input it moves.
+    static func contributions(of activations: Matrix<Double>, into next: DenseLayer<Double>) -> [Double] {
+        let means = activations.columnMeans
+        return (0..<activations.columns).map { j -> Double in
+            var variance = 0.0
+            for r in 0..<activations.rows {
+                let d = activations[r, j] - means[j]
+                variance += d * d
+            }
+            let outgoing = (0..<next.outputs).reduce(0.0) { $0 + next.weight[$1, j] * next.weight[$1, j] }
+            return (outgoing * variance / Double(max(activations.rows, 1))).squareRoot()
         }
     }
 }
