@@ -116,8 +116,9 @@ public struct SuiteRunner {
 
     private func append(_ result: SuiteResult) throws {
         let line = try JSONEncoder().encode(result) + Data("\n".utf8)
-        if !FileManager.default.fileExists(atPath: resultsURL.path) {
-            FileManager.default.createFile(atPath: resultsURL.path, contents: nil)
+        if !FileManager.default.fileExists(atPath: resultsURL.path),
+           !FileManager.default.createFile(atPath: resultsURL.path, contents: nil) {
+            throw ECError.invalidFile(path: resultsURL.relativePath, problem: "cannot be created")
         }
         let handle = try FileHandle(forWritingTo: resultsURL)
         defer { try? handle.close() }
