@@ -44,11 +44,11 @@ struct TrainerTests {
     @Test(.timeLimit(.minutes(1)))
     func bankRecoversToyTeacherFunction() throws {
         let teacher = try Network.toyTeacher(inputs: 4, hiddenWidths: [4], activation: .g, seed: 1)
-        let x: Matrix<Double> = randomMatrix(2000, 4, seed: 2)
+        let x: Matrix<Double> = randomMatrix(1000, 4, seed: 2)
         let y = teacher(x)
         let data = try TrainingData(inputs: x, targets: y)
         let bank = try StudentBank<Double>.random(widths: [4, 16, 1], count: 20, activation: .g, seed: 3)
-        let backend = try CPUBackend(data: data, bank: bank, configuration: EngineConfiguration(batchSize: 256))
+        let backend = try CPUBackend(data: data, bank: bank, configuration: EngineConfiguration(batchSize: 128))
         let trainer = Trainer(backend: backend, options: TrainingOptions(
             learningRate: 3e-3, maximumEpochs: 4000, plateau: .init(patience: 50, cooldown: 20), seed: 4))
         let variance = y.pooledVariance

@@ -24,6 +24,9 @@ public struct IdentifyReport: Sendable, Codable {
     public var lossCurves: LossCurves
     public var comparison: NetworkComparison?
     public var device: String
+    /// The process's peak resident memory, and the most device memory held at once (OpenCL).
+    public var peakHostMemoryBytes: Int?
+    public var peakDeviceMemoryBytes: Int?
 }
 
 /// The clustering of one hidden layer, for the report.

@@ -83,6 +83,8 @@ public struct IdentifyRun {
                                                       inputMask: settings.options.inputMask)
         }
         report.phaseSeconds["total"] = Date().timeIntervalSince(start)
+        report.peakHostMemoryBytes = peakResidentMemoryBytes()
+        report.peakDeviceMemoryBytes = settings.options.backend.peakDeviceMemoryBytes(precision: settings.options.precision)
         try result.recovered.save(to: directory.file("recovered.safetensors"),
                                   metadata: ["generator": "ec identify", "probe": settings.probe])
         try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * probe.targets.pooledVariance })
