@@ -14,14 +14,8 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Timed epochs after one warm-up epoch (default: 20 for toy, 2 otherwise).")
     var epochs: Int?
 
-    @Option(help: "float32 or float64.")
-    var precision: Precision = .float32
-
-    @Option(help: "auto (OpenCL on a GPU if there is one, else the CPU), cpu, or opencl (any OpenCL device).")
-    var backend: BackendKind = .auto
-
-    @Option(help: "OpenCL device: an index into the devices listed GPUs first, or part of a device or platform name (default: EC_OPENCL_DEVICE, then the first GPU).")
-    var device: String?
+    /// Backend, device and precision (float32 by default here, as in the peers' workloads).
+    @OptionGroup var engine: EngineOptions
 
     @Flag(help: "One JSON object per workload on stdout.")
     var json = false
@@ -42,7 +36,7 @@ struct BenchCommand: AsyncParsableCommand {
         for w in workloads {
             let epochs = self.epochs ?? (w.name == "toy" ? 20 : 2)
             let result: BenchmarkResult
-            switch precision {
+            switch engine.precision(default: .float32) {
             case .float32: result = try bench(w, Float.self, epochs: epochs)
             case .float64: result = try bench(w, Double.self, epochs: epochs)
             }
@@ -62,7 +56,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     private func bench<T: Real>(_ w: BenchmarkWorkload, _: T.Type, epochs: Int) throws -> BenchmarkResult {
         let backend: any TrainingBackend<T> = try makeTrainingBackend(
-            backend, device: device, data: w.data(), bank: w.bank(),
+            engine.backend, device: engine.device, data: w.data(), bank: w.bank(),
             configuration: EngineConfiguration(batchSize: w.batchSize))
         return try w.run(on: backend, epochs: epochs)
     }

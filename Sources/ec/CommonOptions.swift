@@ -26,7 +26,7 @@ struct EngineOptions: ParsableArguments {
     var device: String?
 
     @Option(name: .customLong("precision"),
-            help: "float32 or float64 (default: float64 to identify, float32 to train a teacher).")
+            help: "float32 or float64 (default: float64 to identify and train students, float32 for teachers and benchmarks).")
     var precisionChoice: Precision?
 
     /// The precision asked for, or the command's default.
