@@ -83,17 +83,19 @@ public struct Identification {
         var losses = expanded.losses
         var hidden = [DenseLayer<Double>]()
         var layerReports = [LayerReport]()
+        var spares = [(weight: [Double], bias: Double)]()
         for l in 0..<options.hiddenLayers {
             let views = StudentLayerView.views(of: bank, layer: l, sample: sample)
             let byStudent = [Int: StudentLayerView](uniqueKeysWithValues: views.map { ($0.student, $0) })
             // This layer's inputs on the sample: the reconstructed layers below it, shared by all students.
             let layerInputs = l == 0 ? sample : try Network(activation: options.activation, layers: hidden + [DenseLayer(
                 weight: Matrix(rows: 1, columns: hidden[l - 1].outputs), bias: [0])]).hiddenActivations(sample)[l - 1]
-            let clustering = try clock.time("clustering") {
+            let (clustering, spare) = try clock.time("clustering") {
                 let tree = try LayerTree(layer: l, students: views, losses: losses, symmetry: options.activation.symmetry,
                                          inputMask: l == 0 ? options.inputMask : nil, options: options.clustering,
                                          layerInputs: layerInputs)
-                return tree.cut(at: tree.ruleCut)
+                // The same cut with clusters of two students and more: spare neurons for the refinement.
+                return (tree.cut(at: tree.ruleCut), tree.cut(at: tree.ruleCut, minimumStudents: 2))
             }
             layerReports.append(LayerReport(clustering))
             progress(.note("layer \(l + 1): \(clustering.recoveredWidth) neurons from \(clustering.clusters.count) clusters (\(clustering.negligibleNeurons) of \(clustering.candidateNeurons) neurons negligible)"))
@@ -102,7 +104,11 @@ public struct Identification {
             }
             let layer = Reconstruction.layer(clustering, views: byStudent, inputs: layerInputs, activation: options.activation)
             hidden.append(layer)
-            guard l + 1 < options.hiddenLayers else { break }
+            guard l + 1 < options.hiddenLayers else {
+                spares = Reconstruction.spareNeurons(spare, beyond: clustering, views: byStudent, inputs: layerInputs,
+                                                     activation: options.activation)
+                break
+            }
             let remapped = try StudentBank<Double>(students: (0..<bank.count).map { n -> Network<Double> in
                 var student = bank.student(n)
                 student.layers.replaceSubrange(0...l, with: hidden)
@@ -159,25 +165,27 @@ public struct Identification {
             finalBank = try clock.time("polishing") {
                 try polishBank(finalBank, data: data, options: polish, backend: options.backend, configuration: final)
             }
-            // An exactly fitted network shows which neurons it does not need; after each removal
-            // the polish re-fits, which can free more (pairs that only cancel each other).
-            var redundant = [Int]()
-            var survivors = Array(0..<finalBank.bank.widths[1])
-            while finalBank.losses[0] / variance < options.redundancyTolerance {
-                let reduced = try Reconstruction.eliminateRedundant(
-                    finalBank.bank.student(0).converted(to: Double.self), inputs: sample, targets: sampleTargets,
-                    tolerance: options.redundancyTolerance)
-                guard !reduced.removed.isEmpty else { break }
-                redundant += reduced.removed.map { survivors[$0] }
-                survivors = survivors.enumerated().filter { !reduced.removed.contains($0.offset) }.map(\.element)
-                progress(.note("removed \(reduced.removed.count) redundant recovered neuron(s)"))
-                finalBank = try clock.time("polishing") {
-                    try polishBank(TrainedBank(bank: try StudentBank<T>(students: [reduced.network.converted(to: T.self)]),
-                                               losses: [], epochs: 0, log: []),
-                                   data: data, options: polish, backend: options.backend, configuration: final)
-                }
-            }
-            layerReports[options.hiddenLayers - 1].redundant = redundant.sorted()
+            let refinement = ExactFitRefinement(
+                activation: options.activation, inputs: inputs, targets: targets, sample: sample, sampleTargets: sampleTargets,
+                tolerance: options.redundancyTolerance,
+                polish: { network in
+                    let polished = try clock.time("polishing") {
+                        try polishBank(TrainedBank(bank: try StudentBank<T>(students: [network.converted(to: T.self)]),
+                                                   losses: [], epochs: 0, log: []),
+                                       data: data, options: polish, backend: options.backend, configuration: final)
+                    }
+                    return (polished.bank.student(0).converted(to: Double.self), polished.losses[0] / variance)
+                })
+            let last = options.hiddenLayers - 1
+            let grown = try refinement.grow(finalBank.bank.student(0).converted(to: Double.self),
+                                            relativeLoss: finalBank.losses[0] / variance, spares: spares)
+            if grown.added > 0 { progress(.note("added \(grown.added) neuron(s) from clusters of fewer than ⌊γN⌋ students: the fit became exact")) }
+            let reduced = try refinement.eliminate(grown.network, relativeLoss: grown.relativeLoss)
+            if !reduced.removed.isEmpty { progress(.note("removed \(reduced.removed.count) redundant recovered neuron(s)")) }
+            layerReports[last].added = grown.added
+            layerReports[last].redundant = reduced.removed
+            finalBank = TrainedBank(bank: try StudentBank<T>(students: [reduced.network.converted(to: T.self)]),
+                                    losses: [reduced.relativeLoss * variance], epochs: finalBank.epochs, log: finalBank.log)
         }
         var recovered = finalBank.bank.student(0).converted(to: Double.self)
         if !withSkip { recovered.skip = nil }

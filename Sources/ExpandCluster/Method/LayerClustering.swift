@@ -150,8 +150,10 @@ public struct LayerTree: Sendable {
         profile?.cutHeight(rule: options.cutRule, ceiling: ceiling)
     }
 
-    /// The flat clusters of a cut at `height`, filtered by size and looseness.
-    public func cut(at height: Double?) -> LayerClusteringResult {
+    /// The flat clusters of a cut at `height`, filtered by size (at least `minimumStudents`
+    /// students, ⌊γN⌋ unless given) and looseness.
+    public func cut(at height: Double?, minimumStudents: Int? = nil) -> LayerClusteringResult {
+        let minimumStudents = minimumStudents ?? self.minimumStudents
         let negligible = candidateNeurons - references.count
         guard let tree, let height else {
             return LayerClusteringResult(layer: layer, candidateNeurons: candidateNeurons, negligibleNeurons: negligible,

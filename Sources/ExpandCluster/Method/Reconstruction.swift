@@ -137,24 +137,43 @@ extension Reconstruction {
     static func eliminateRedundant(_ network: Network<Double>, inputs: Matrix<Double>, targets: Matrix<Double>,
                                    tolerance: Double) throws -> (network: Network<Double>, removed: [Int]) {
         guard network.layers.count == 2 else { return (network, []) }
-        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
         var current = network
         var kept = Array(0..<network.layers[0].outputs)
         var removed = [Int]()
         while kept.count > 1 {
-            var best: (index: Int, network: Network<Double>, loss: Double)?
-            for j in 0..<kept.count {
-                let rows = (0..<kept.count).filter { $0 != j }
-                let hidden = DenseLayer(weight: current.layers[0].weight.rows(rows), bias: rows.map { current.layers[0].bias[$0] })
-                let candidate = try fitReadout(hidden: [hidden], activation: network.activation, inputs: inputs,
-                                               targets: targets, withSkip: network.skip != nil)
-                let loss = candidate(inputs).meanSquaredDifference(to: targets) / variance
-                if best == nil || loss < best!.loss { best = (j, candidate, loss) }
-            }
-            guard let best, best.loss < tolerance else { break }
-            removed.append(kept.remove(at: best.index))
+            guard let best = try removals(from: current, inputs: inputs, targets: targets).first,
+                  best.relativeLoss < tolerance else { break }
+            removed.append(kept.remove(at: best.neuron))
             current = best.network
         }
         return (current, removed.sorted())
+    }
+
+    /// Each hidden neuron's removal from a one-hidden-layer network, with the readout refitted by
+    /// least squares: the network without it and its MSE / Var(y), cheapest first.
+    static func removals(from network: Network<Double>, inputs: Matrix<Double>,
+                         targets: Matrix<Double>) throws -> [(neuron: Int, network: Network<Double>, relativeLoss: Double)] {
+        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
+        let width = network.layers[0].outputs
+        guard network.layers.count == 2, width > 1 else { return [] }
+        return try (0..<width).map { j in
+            let rows = (0..<width).filter { $0 != j }
+            let hidden = DenseLayer(weight: network.layers[0].weight.rows(rows), bias: rows.map { network.layers[0].bias[$0] })
+            let candidate = try fitReadout(hidden: [hidden], activation: network.activation, inputs: inputs,
+                                           targets: targets, withSkip: network.skip != nil)
+            return (j, candidate, candidate(inputs).meanSquaredDifference(to: targets) / variance)
+        }.sorted { $0.relativeLoss < $1.relativeLoss }
+    }
+
+    /// The neurons of the clusters that a looser size filter (`spare`, a cut at the same height)
+    /// keeps beyond the reconstruction's own (`kept`), fitted like the reconstruction's, biggest
+    /// cluster first: candidates for a teacher neuron that too few students held as one cluster.
+    static func spareNeurons(_ spare: LayerClusteringResult, beyond kept: LayerClusteringResult,
+                             views: [Int: StudentLayerView], inputs: Matrix<Double>,
+                             activation: Activation) -> [(weight: [Double], bias: Double)] {
+        let layer = self.layer(spare, views: views, inputs: inputs, activation: activation)
+        let taken = Set(kept.representatives)
+        return spare.representatives.indices.filter { !taken.contains(spare.representatives[$0]) }
+            .map { (Array(layer.weight.row($0)), layer.bias[$0]) }
     }
 }

@@ -1,4 +1,3 @@
-import ECFormats
 import Foundation
 
 /// The pictures of an identification run, drawn from its report: what a person would rather
@@ -9,7 +8,7 @@ import Foundation
 ///   the cut angle with the chosen cut, and the clusters of that cut, kept and dropped;
 /// - alignment.svg, when the run was compared with a teacher: each teacher neuron's angles to
 ///   its recovered neuron, against the 1° identification threshold.
-public struct IdentifyPictures: Sendable {
+public struct IdentifyPictures: PictureSet, Sendable {
     /// What the pictures show.
     public let report: IdentifyReport
 
@@ -26,13 +25,6 @@ public struct IdentifyPictures: Sendable {
             charts.append((fileName: "alignment.svg", chart: alignment(comparison)))
         }
         return charts
-    }
-
-    /// Writes every picture into `directory`, each file replaced atomically.
-    public func write(to directory: URL) throws {
-        for (fileName, chart) in charts {
-            try writeFileAtomically(chart.svg, to: directory.appendingPathComponent(fileName))
-        }
     }
 
     // Colours with one meaning across the pictures.
@@ -104,14 +96,10 @@ public struct IdentifyPictures: Sendable {
         let panels = comparison.layers.map { layer -> ChartPanel in
             let matched = layer.matches.filter { $0.recovered != nil }
             let missing = layer.matches.filter { $0.recovered == nil }
-            let angles = matched.flatMap { [$0.incomingDegrees, $0.outgoingDegrees] }
-            let positive = angles.filter { $0 > 0 && $0.isFinite }
-            let hasZero = angles.contains(0)
-            // Down to the decade of the smallest angle, and at least to 0.1° so the 1° line shows.
-            let bottom = pow(10, log10(min(positive.min() ?? 0.1, 0.1)).rounded(.down) - (hasZero ? 1 : 0))
+            let bottom = ChartAxis.angleFloor(matched.flatMap { [$0.incomingDegrees, $0.outgoingDegrees] })
             let angleSeries = { (name: String, degrees: [Double], color: String, marker: ChartSeries.Marker) in
                 ChartSeries(name: name + (degrees.contains(0) ? " (0° on the bottom edge)" : ""),
-                            x: matched.map { Double($0.teacher) }, y: degrees.map { $0 == 0 ? bottom : $0 },
+                            x: matched.map { Double($0.teacher) }, y: degrees.placingZeroAt(bottom),
                             style: .points, color: color, marker: marker)
             }
             var series = [angleSeries("incoming weights", matched.map(\.incomingDegrees), Self.kept, .circle),

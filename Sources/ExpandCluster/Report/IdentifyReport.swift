@@ -44,15 +44,19 @@ public struct LayerReport: Sendable, Codable {
     public let recoveredWidth: Int
     /// Recovered neurons removed after fine-tuning because they carried nothing.
     public var pruned: [Int] = []
-    /// Recovered neurons removed after polishing because the exact network did not need them.
+    /// Neurons added after polishing, from clusters of fewer than ⌊γN⌋ students, because the
+    /// network became exact only with them (see `ExactFitRefinement`).
+    public var added = 0
+    /// Recovered neurons removed after polishing because the exact network did not need them
+    /// (indices after any additions).
     public var redundant: [Int] = []
 
     enum CodingKeys: String, CodingKey {
         case layer, candidateNeurons, negligibleNeurons, minimumStudents, cutHeight, cutDegrees, profile, clusters
-        case recoveredWidth, pruned, redundant
+        case recoveredWidth, pruned, added, redundant
     }
 
-    /// Reads report.json; the lists of neurons removed after fine-tuning may be absent (empty).
+    /// Reads report.json; what changed after fine-tuning (pruned, added, redundant) may be absent.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         layer = try c.decode(Int.self, forKey: .layer)
@@ -65,6 +69,7 @@ public struct LayerReport: Sendable, Codable {
         clusters = try c.decode([ClusterSummary].self, forKey: .clusters)
         recoveredWidth = try c.decode(Int.self, forKey: .recoveredWidth)
         pruned = try c.decodeIfPresent([Int].self, forKey: .pruned) ?? []
+        added = try c.decodeIfPresent(Int.self, forKey: .added) ?? 0
         redundant = try c.decodeIfPresent([Int].self, forKey: .redundant) ?? []
     }
 

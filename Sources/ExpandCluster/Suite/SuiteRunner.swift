@@ -127,9 +127,12 @@ public struct SuiteRunner {
         try handle.synchronize()
     }
 
+    /// summary.json, summary.md and the pictures, from the results so far.
     @discardableResult
     public func writeSummary() throws -> SuiteSummary {
-        let summary = SuiteSummary(results: results())
+        let results = results()
+        try SuitePictures(results: results).write(to: directory)
+        let summary = SuiteSummary(results: results)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeFileAtomically(Array(try encoder.encode(summary)), to: directory.appendingPathComponent("summary.json"))

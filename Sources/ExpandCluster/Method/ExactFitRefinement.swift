@@ -1,0 +1,102 @@
+import ECCore
+import Foundation
+
+/// The last step for a polished one-hidden-layer recovered network, built on one fact: in
+/// float64 the teacher's own neurons reproduce the probe set to rounding (MSE / Var(y) of
+/// 1e-20 and below after polishing), and a network that misses one of them, or holds one that is
+/// slightly wrong, does not (1e-10 … 1e-7 on the toy suite). So the fit itself says whether the
+/// clusters gave the right neurons:
+///
+/// - growth: a network that is not exact gets the neurons of the clusters that fell short of
+///   ⌊γN⌋ students, one at a time while each brings the polished loss down tenfold; the grown
+///   network is kept only when it becomes exact (a teacher neuron that fewer than half the
+///   students held as one tight group, or held as several units that do not all line up);
+/// - elimination: from an exact network, neurons go while the rest stays exact: first those
+///   the least-squares readout alone can do without, then any that a re-polished network can
+///   do without (two ReLU kinks that fall between the same probe points are one neuron to the
+///   probe set, and only a re-fit moves the other kink onto the teacher's).
+public struct ExactFitRefinement {
+    let activation: Activation
+    /// The probe set, for the readout of a grown network.
+    let inputs: Matrix<Double>
+    let targets: Matrix<Double>
+    /// A subsample of it, for the many readout fits of elimination.
+    let sample: Matrix<Double>
+    let sampleTargets: Matrix<Double>
+    /// Exact enough to remove neurons (`IdentifyOptions.redundancyTolerance`).
+    let tolerance: Double
+    /// Polishes a network and returns it with its probe-set MSE / Var(y).
+    let polish: (Network<Double>) throws -> (network: Network<Double>, relativeLoss: Double)
+
+    public init(activation: Activation, inputs: Matrix<Double>, targets: Matrix<Double>, sample: Matrix<Double>,
+                sampleTargets: Matrix<Double>, tolerance: Double,
+                polish: @escaping (Network<Double>) throws -> (network: Network<Double>, relativeLoss: Double)) {
+        self.activation = activation
+        self.inputs = inputs
+        self.targets = targets
+        self.sample = sample
+        self.sampleTargets = sampleTargets
+        self.tolerance = tolerance
+        self.polish = polish
+    }
+
+    /// Below this MSE / Var(y) a polished float64 network counts as reproducing the probe set:
+    /// ten decades under the worst misfit seen from a wrong network, a few above rounding.
+    public static let exactLoss = 1e-16
+    /// Spare neurons tried, and removals re-polished, at most: each try is one polish.
+    static let maximumGrowthTries = 8
+    static let maximumPolishedRemovals = 3
+
+    /// `network` grown by spare neurons until exact, or unchanged (with nothing added) when
+    /// they do not make it exact.
+    public func grow(_ network: Network<Double>, relativeLoss: Double,
+              spares: [(weight: [Double], bias: Double)]) throws -> (network: Network<Double>, relativeLoss: Double, added: Int) {
+        guard network.layers.count == 2, relativeLoss > Self.exactLoss, !spares.isEmpty else {
+            return (network, relativeLoss, 0)
+        }
+        var current = (network: network, relativeLoss: relativeLoss), added = 0
+        for spare in spares.prefix(Self.maximumGrowthTries) {
+            let hidden = current.network.layers[0]
+            let grown = DenseLayer(weight: Matrix(rowArrays: (0..<hidden.outputs).map { Array(hidden.weight.row($0)) } + [spare.weight]),
+                                   bias: hidden.bias + [spare.bias])
+            let candidate = try polish(try Reconstruction.fitReadout(hidden: [grown], activation: activation, inputs: inputs,
+                                                                     targets: targets, withSkip: network.skip != nil))
+            guard candidate.relativeLoss < current.relativeLoss / 10 else { continue }
+            current = candidate
+            added += 1
+            if current.relativeLoss < Self.exactLoss { return (current.network, current.relativeLoss, added) }
+        }
+        return (network, relativeLoss, 0)
+    }
+
+    /// `network` without the neurons an exact fit does not need, and their indices in it.
+    public func eliminate(_ network: Network<Double>, relativeLoss: Double) throws -> (network: Network<Double>, relativeLoss: Double, removed: [Int]) {
+        var current = (network: network, relativeLoss: relativeLoss)
+        var survivors = Array(0..<network.layers[0].outputs), removed = [Int]()
+        while current.relativeLoss < tolerance {
+            var next: (network: Network<Double>, relativeLoss: Double)?
+            var gone = [Int]()
+            let reduced = try Reconstruction.eliminateRedundant(current.network, inputs: sample, targets: sampleTargets,
+                                                                tolerance: tolerance)
+            if !reduced.removed.isEmpty {
+                next = try polish(reduced.network)
+                gone = reduced.removed
+            } else {
+                for removal in try Reconstruction.removals(from: current.network, inputs: sample, targets: sampleTargets)
+                    .prefix(Self.maximumPolishedRemovals) {
+                    let polished = try polish(removal.network)
+                    if polished.relativeLoss < tolerance {
+                        next = polished
+                        gone = [removal.neuron]
+                        break
+                    }
+                }
+            }
+            guard let next else { break }
+            removed += gone.map { survivors[$0] }
+            survivors = survivors.enumerated().filter { !gone.contains($0.offset) }.map(\.element)
+            current = next
+        }
+        return (current.network, current.relativeLoss, removed.sorted())
+    }
+}
