@@ -8,13 +8,15 @@ import Foundation
 /// clusters gave the right neurons:
 ///
 /// - growth: a network that is not exact gets the neurons of the clusters that fell short of
-///   ⌊γN⌋ students, one at a time while each brings the polished loss down tenfold; the grown
-///   network is kept only when it becomes exact (a teacher neuron that fewer than half the
-///   students held as one tight group, or held as several units that do not all line up);
-/// - elimination: from an exact network, neurons go while the rest stays exact: first those
-///   the least-squares readout alone can do without, then any that a re-polished network can
-///   do without (two ReLU kinks that fall between the same probe points are one neuron to the
-///   probe set, and only a re-fit moves the other kink onto the teacher's).
+///   ⌊γN⌋ students, biggest cluster first; each is tried with the network re-polished and kept
+///   when it brings the loss down tenfold, until the fit is exact; the grown network is kept
+///   only when it becomes exact (a teacher neuron that fewer than half the students held as one
+///   tight group, or held as several units that do not all line up);
+/// - elimination: from an exact network, neurons go while the re-polished rest stays exact:
+///   first those the least-squares readout alone can do without (their readout-only cost on
+///   the sample below `tolerance`), then any that a re-polished network can do without (two
+///   ReLU kinks that fall between the same probe points are one neuron to the probe set, and
+///   only a re-fit moves the other kink onto the teacher's).
 public struct ExactFitRefinement {
     let activation: Activation
     /// The probe set, for the readout of a grown network.
@@ -23,7 +25,8 @@ public struct ExactFitRefinement {
     /// A subsample of it, for the many readout fits of elimination.
     let sample: Matrix<Double>
     let sampleTargets: Matrix<Double>
-    /// Exact enough to remove neurons (`IdentifyOptions.redundancyTolerance`).
+    /// Removals whose cost with only the readout refitted (MSE / Var(y) on the sample) is below
+    /// this are tried first (`IdentifyOptions.redundancyTolerance`).
     let tolerance: Double
     /// Polishes a network and returns it with its probe-set MSE / Var(y).
     let polish: (Network<Double>) throws -> (network: Network<Double>, relativeLoss: Double)
@@ -69,25 +72,27 @@ public struct ExactFitRefinement {
         return (network, relativeLoss, 0)
     }
 
-    /// `network` without the neurons an exact fit does not need, and their indices in it.
+    /// `network` without the neurons an exact fit does not need, and their indices in it. Only
+    /// an exact network is reduced, and a removal stands only when the re-polished network is
+    /// still exact (a removal that leaves 1e-9 has taken a teacher neuron, or half of one).
     public func eliminate(_ network: Network<Double>, relativeLoss: Double) throws -> (network: Network<Double>, relativeLoss: Double, removed: [Int]) {
         var current = (network: network, relativeLoss: relativeLoss)
         var survivors = Array(0..<network.layers[0].outputs), removed = [Int]()
-        while current.relativeLoss < tolerance {
+        while current.relativeLoss < Self.exactLoss {
             var next: (network: Network<Double>, relativeLoss: Double)?
             var gone = [Int]()
             let reduced = try Reconstruction.eliminateRedundant(current.network, inputs: sample, targets: sampleTargets,
                                                                 tolerance: tolerance)
             if !reduced.removed.isEmpty {
-                next = try polish(reduced.network)
-                gone = reduced.removed
-            } else {
+                let polished = try polish(reduced.network)
+                if polished.relativeLoss < Self.exactLoss { (next, gone) = (polished, reduced.removed) }
+            }
+            if next == nil {
                 for removal in try Reconstruction.removals(from: current.network, inputs: sample, targets: sampleTargets)
                     .prefix(Self.maximumPolishedRemovals) {
                     let polished = try polish(removal.network)
-                    if polished.relativeLoss < tolerance {
-                        next = polished
-                        gone = [removal.neuron]
+                    if polished.relativeLoss < Self.exactLoss {
+                        (next, gone) = (polished, [removal.neuron])
                         break
                     }
                 }

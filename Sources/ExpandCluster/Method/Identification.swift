@@ -105,8 +105,10 @@ public struct Identification {
             let layer = Reconstruction.layer(clustering, views: byStudent, inputs: layerInputs, activation: options.activation)
             hidden.append(layer)
             guard l + 1 < options.hiddenLayers else {
-                spares = Reconstruction.spareNeurons(spare, beyond: clustering, views: byStudent, inputs: layerInputs,
-                                                     activation: options.activation)
+                if options.polishes && options.hiddenLayers == 1 {   // what the exact-fit refinement can use
+                    spares = Reconstruction.spareNeurons(spare, beyond: clustering, views: byStudent, inputs: layerInputs,
+                                                         activation: options.activation)
+                }
                 break
             }
             let remapped = try StudentBank<Double>(students: (0..<bank.count).map { n -> Network<Double> in
@@ -169,9 +171,11 @@ public struct Identification {
                 activation: options.activation, inputs: inputs, targets: targets, sample: sample, sampleTargets: sampleTargets,
                 tolerance: options.redundancyTolerance,
                 polish: { network in
+                    let bank = try StudentBank<T>(students: [network.converted(to: T.self)])
+                    // A network grown past the polishing limit cannot be shown exact.
+                    guard LevenbergMarquardt.applies(to: bank.converted(to: Double.self)) else { return (network, .infinity) }
                     let polished = try clock.time("polishing") {
-                        try polishBank(TrainedBank(bank: try StudentBank<T>(students: [network.converted(to: T.self)]),
-                                                   losses: [], epochs: 0, log: []),
+                        try polishBank(TrainedBank(bank: bank, losses: [], epochs: 0, log: []),
                                        data: data, options: polish, backend: options.backend, configuration: final)
                     }
                     return (polished.bank.student(0).converted(to: Double.self), polished.losses[0] / variance)

@@ -27,8 +27,9 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
     public var inputMask: [Bool]?
     public var seed: UInt64
-    /// A polished recovered network whose MSE / Var(y) is below this is exact enough to drop the
-    /// neurons it can do without at that level (see `Reconstruction.eliminateRedundant`).
+    /// When an exact recovered network is reduced, removals whose cost with only the readout
+    /// refitted (MSE / Var(y) on a sample) is below this are tried first, all at once (see
+    /// `ExactFitRefinement`).
     public var redundancyTolerance: Double = 1e-8
     /// A running training phase is checkpointed at most this often (and when it ends).
     public var checkpointSeconds: Double = 60

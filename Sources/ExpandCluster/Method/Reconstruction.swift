@@ -10,15 +10,18 @@ enum Reconstruction {
     /// the layer's inputs on a sample of the probe set.
     static func layer(_ clustering: LayerClusteringResult, views: [Int: StudentLayerView], inputs: Matrix<Double>,
                       activation: Activation) -> DenseLayer<Double> {
-        var weight = Matrix<Double>(rows: clustering.recoveredWidth, columns: inputs.columns)
-        var bias = [Double](repeating: 0, count: clustering.recoveredWidth)
-        for (k, representative) in clustering.representatives.enumerated() {
-            let view = views[representative.student]!
-            let fitted = NeuronFit.fit(members(of: view, in: k, clustering), inputs: inputs, activation: activation)
-            for i in 0..<inputs.columns { weight[k, i] = fitted.weight[i] }
-            bias[k] = fitted.bias
-        }
-        return DenseLayer(weight: weight, bias: bias)
+        let neurons = clustering.representatives.indices.map { neuron(k: $0, clustering, views: views, inputs: inputs, activation: activation) }
+        return DenseLayer(weight: Matrix(rows: neurons.count, columns: inputs.columns, scalars: neurons.flatMap(\.weight)),
+                          bias: neurons.map(\.bias))
+    }
+
+    /// The neuron fitted to kept cluster `k`: to what its representative's student computes with
+    /// its members there.
+    static func neuron(k: Int, _ clustering: LayerClusteringResult, views: [Int: StudentLayerView], inputs: Matrix<Double>,
+                       activation: Activation) -> (weight: [Double], bias: Double) {
+        let view = views[clustering.representatives[k].student]!
+        let fitted = NeuronFit.fit(members(of: view, in: k, clustering), inputs: inputs, activation: activation)
+        return (Array(fitted.weight), fitted.bias)
     }
 
     /// The units of one student in reconstructed neuron `k`'s cluster.
@@ -171,9 +174,8 @@ extension Reconstruction {
     static func spareNeurons(_ spare: LayerClusteringResult, beyond kept: LayerClusteringResult,
                              views: [Int: StudentLayerView], inputs: Matrix<Double>,
                              activation: Activation) -> [(weight: [Double], bias: Double)] {
-        let layer = self.layer(spare, views: views, inputs: inputs, activation: activation)
         let taken = Set(kept.representatives)
         return spare.representatives.indices.filter { !taken.contains(spare.representatives[$0]) }
-            .map { (Array(layer.weight.row($0)), layer.bias[$0]) }
+            .map { neuron(k: $0, spare, views: views, inputs: inputs, activation: activation) }
     }
 }

@@ -45,10 +45,12 @@ public struct LayerReport: Sendable, Codable {
     /// Recovered neurons removed after fine-tuning because they carried nothing.
     public var pruned: [Int] = []
     /// Neurons added after polishing, from clusters of fewer than ⌊γN⌋ students, because the
-    /// network became exact only with them (see `ExactFitRefinement`).
+    /// network became exact only with them (see `ExactFitRefinement`); they are appended after
+    /// the neurons that remain from the clustering.
     public var added = 0
-    /// Recovered neurons removed after polishing because the exact network did not need them
-    /// (indices after any additions).
+    /// Recovered neurons removed after polishing because the exact network did not need them.
+    /// Indices count the neurons left after `pruned` (which counts the clustering's neurons),
+    /// then the added ones: an index of `recoveredWidth − pruned.count` or more is an added neuron.
     public var redundant: [Int] = []
 
     enum CodingKeys: String, CodingKey {

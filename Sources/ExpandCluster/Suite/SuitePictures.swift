@@ -55,7 +55,8 @@ public struct SuitePictures: PictureSet, Sendable {
             let mine = results.filter { $0.activation == activation }
             let bottom = ChartAxis.angleFloor(mine.map(\.worstIncomingDegrees))
             let position = { (result: SuiteResult) -> Double in
-                let rhoShift = (Double(rhos.firstIndex(of: result.rho)!) - Double(rhos.count - 1) / 2) * 0.22
+                // ρ spread over at most ±0.3 and seeds over ±0.07, inside the grade's ±0.5.
+                let rhoShift = (Double(rhos.firstIndex(of: result.rho)!) - Double(rhos.count - 1) / 2) * min(0.22, 0.6 / Double(rhos.count))
                 return Double(result.grade) + rhoShift + Double(result.seed - 3) * 0.035
             }
             let series = rhos.enumerated().flatMap { index, rho -> [ChartSeries] in

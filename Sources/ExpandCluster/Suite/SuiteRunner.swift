@@ -131,13 +131,13 @@ public struct SuiteRunner {
     @discardableResult
     public func writeSummary() throws -> SuiteSummary {
         let results = results()
-        try SuitePictures(results: results).write(to: directory)
         let summary = SuiteSummary(results: results)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try writeFileAtomically(Array(try encoder.encode(summary)), to: directory.appendingPathComponent("summary.json"))
         try writeFileAtomically("# Toy suite: identified / problems\n\n" + summary.markdown + "\n",
                                 to: directory.appendingPathComponent("summary.md"))
+        try SuitePictures(results: results).write(to: directory)
         return summary
     }
 }
