@@ -30,31 +30,48 @@ struct SuiteCommand: AsyncParsableCommand {
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Identify each problem at each ρ; resumable (rerun the same command to continue).")
-        @Option(help: "Expansion factors, comma-separated.") var rho = "1,2,4"
+        @Option(parsing: .unconditional, help: "Expansion factors, comma-separated.") var rho = "1,2,4"
         @Option(help: "Name patterns with * or index ranges, comma-separated.") var problems: String?
-        @Option(help: "Students per problem.") var students = 20
-        @Option(help: "Gaussian probe inputs per problem.") var samples = 4000
-        @Option(help: "Epoch cap of each expansion.") var epochs = 3000
+        @Option(parsing: .unconditional, help: "Students per problem.") var students = 20
+        @Option(parsing: .unconditional, help: "Gaussian probe inputs per problem.") var samples = 4000
+        @Option(parsing: .unconditional, help: "Epoch cap of each expansion.") var epochs = 3000
         @OptionGroup var engine: EngineOptions
         @Option(help: "Suite directory (results.jsonl, summary.md, one run directory per problem).") var output: String
 
-        func run() async throws {
-            let rhos = try rho.split(separator: ",").map { part -> Double in
-                guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value > 0 else {
-                    throw ValidationError("--rho: '\(part)' is not a positive number")
+        /// The expansion factors of --rho.
+        var rhos: [Double] {
+            get throws {
+                try rho.split(separator: ",").map { part -> Double in
+                    guard let value = Double(part.trimmingCharacters(in: .whitespaces)), value > 0, value.isFinite else {
+                        throw ValidationError("--rho: '\(part)' is not a positive number")
+                    }
+                    return value
                 }
-                return value
             }
+        }
+
+        // Checked before the suite directory is made, whose settings.json a later run must match.
+        func validate() throws {
+            guard try !rhos.isEmpty else { throw ValidationError("--rho: give at least one expansion factor") }
+            try FlagCheck.require(students >= 2, "--students", "at least 2", got: students)
+            try FlagCheck.positive(samples, "--samples")
+            try FlagCheck.positive(epochs, "--epochs")
+        }
+
+        func run() async throws {
+            let rhos = try rhos
+            let selected = try ToySuite.select(problems)
             let runner = try SuiteRunner(directory: fileURL(output), settings: SuiteSettings(
                 students: students, samples: samples, epochs: epochs, precision: engine.precision, backend: engine.selection))
             let printer = ProgressPrinter()
-            let summary = try runner.run(problems: try ToySuite.select(problems), rhos: rhos, progress: printer.handle) { result in
+            let summary = try runner.run(problems: selected, rhos: rhos, progress: printer.handle) { result in
                 printer.handle(.note(String(format: "%@ ρ=%@: %@ (%d neurons, worst angle %.3g°, MSE/Var(y) %.2g, %.0f s)",
                                             result.problem, SuiteSummary.key(result.rho), result.identified ? "identified" : "not identified",
                                             result.recoveredWidth, result.worstIncomingDegrees, result.relativeMSE, result.seconds)))
             }
             printer.finish()
             print(summary.markdown)
+            print("\npictures: \(output)/success-by-rho.svg, \(output)/worst-angles.svg")
         }
     }
 }

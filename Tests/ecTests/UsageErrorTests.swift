@@ -7,6 +7,7 @@ struct UsageErrorTests {
     static let train = ["train", "--probe", "p.npz", "--activation", "tanh", "--widths", "8", "--output", "s.safetensors"]
     static let identify = ["identify", "--probe", "p.npz", "--activation", "tanh", "--output", "run"]
     static let toy = ["teacher", "toy", "--inputs", "3", "--activation", "tanh", "--output", "t.safetensors"]
+    static let suite = ["suite", "run", "--problems", "g-d2-r2-s1", "--output", "suite"]
 
     static let cases: [CommandCase] = [
         CommandCase(["frobnicate"], naming: ["frobnicate"]),
@@ -42,6 +43,11 @@ struct UsageErrorTests {
         CommandCase(["bench", "--workload", "huge"], naming: ["--workload", "huge", "toy"]),
         CommandCase(["bench", "--epochs", "0"], naming: ["--epochs", "positive"]),
         CommandCase(train + ["--backend", "cuda"], naming: ["--backend", "cuda"]),
+        CommandCase(suite + ["--rho", "-1"], naming: ["--rho", "'-1'", "positive"]),
+        CommandCase(suite + ["--rho", "1,two"], naming: ["--rho", "'two'"]),
+        CommandCase(suite + ["--students", "1"], naming: ["--students", "at least 2", "1"]),
+        CommandCase(suite + ["--samples", "0"], naming: ["--samples", "positive"]),
+        CommandCase(suite + ["--epochs", "-2"], naming: ["--epochs", "positive", "-2"]),
     ]
 
     @Test(arguments: cases)

@@ -57,6 +57,8 @@ struct UserErrorTests {
         // Runs and outputs.
         CommandCase(["identify", "--resume", "@a-directory"], naming: ["a-directory", "nothing to resume"]),
         CommandCase(["identify", "--resume", "no-such-run"], naming: ["no-such-run", "does not exist"]),
+        CommandCase(["suite", "run", "--problems", "tanh-d3-*", "--output", "suite"], naming: ["--problems", "tanh-d3-*", "matches no problem"]),
+        CommandCase(["suite", "list", "--problems", "140-150"], naming: ["--problems", "140-150", "0-149"]),
         CommandCase(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "tanh",
                      "--output", "no-such-directory/t.safetensors"], naming: ["no-such-directory/t.safetensors", "No such file"]),
         CommandCase(["probe", "--teacher", "@teacher.safetensors", "--output", "@a-directory"],
