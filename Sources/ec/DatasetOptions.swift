@@ -13,10 +13,9 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "Test labels (IDX) that go with --test-images.") var testLabels: String?
     @Option(help: "Number of classes (default: 10 for fashion-mnist, else the largest training label + 1).")
     var classes: Int?
-    @Option(help: "Pixel mean after scaling to [0, 1].") var pixelMean = 0.5
-    @Option(help: "Pixel standard deviation after scaling to [0, 1].") var pixelStd = 0.5
+    @OptionGroup var pixelOptions: PixelOptions
 
-    var pixels: ProbeInputs.PixelNormalization { .init(mean: pixelMean, std: pixelStd) }
+    var pixels: ProbeInputs.PixelNormalization { pixelOptions.normalization }
 
     /// The data set the flags name; exactly one of --dataset and --images, with their companions.
     func source() throws -> ImageDatasetSource {
@@ -39,5 +38,19 @@ struct DatasetOptions: ParsableArguments {
         }
         if let classes { source.classes = classes }
         return source
+    }
+}
+
+/// How 8-bit pixels become inputs: scaled to [0, 1], then normalised with this mean and spread.
+struct PixelOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Pixel mean after scaling to [0, 1], for IDX images.") var pixelMean = 0.5
+    @Option(parsing: .unconditional, help: "Pixel standard deviation after scaling to [0, 1], for IDX images.")
+    var pixelStd = 0.5
+
+    var normalization: ProbeInputs.PixelNormalization { .init(mean: pixelMean, std: pixelStd) }
+
+    func validate() throws {
+        try FlagCheck.require(pixelMean.isFinite, "--pixel-mean", "finite", got: pixelMean)
+        try FlagCheck.positiveFinite(pixelStd, "--pixel-std")
     }
 }

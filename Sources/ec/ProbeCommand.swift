@@ -17,9 +17,7 @@ struct ProbeCommand: AsyncParsableCommand {
     @Option(help: "Random seed for Gaussian inputs.") var seed: UInt64 = 0
     @Option(help: "Take inputs from a data set's training images (fashion-mnist) or a file: a .npy/.npz array or IDX images (8-bit pixels normalised).")
     var inputsFrom: String?
-    @Option(parsing: .unconditional, help: "Pixel mean after scaling to [0, 1], for IDX images.") var pixelMean = 0.5
-    @Option(parsing: .unconditional, help: "Pixel standard deviation after scaling to [0, 1], for IDX images.")
-    var pixelStd = 0.5
+    @OptionGroup var pixels: PixelOptions
     @Option(help: "Storage precision of the probe file.") var precision: Precision = .float64
     @Flag(help: "Deflate the .npz entries.") var compressed = false
     @Option(help: "Probe file to write (.npz).") var output: String
@@ -27,8 +25,6 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let samples { try FlagCheck.positive(samples, "--samples") }
-        try FlagCheck.require(pixelMean.isFinite, "--pixel-mean", "finite", got: pixelMean)
-        try FlagCheck.positiveFinite(pixelStd, "--pixel-std")
     }
 
     func run() async throws {
@@ -39,7 +35,7 @@ struct ProbeCommand: AsyncParsableCommand {
         }
         let inputs: Matrix<Double>
         if let inputsFrom {
-            inputs = try ProbeInputs.named(inputsFrom, limit: samples, pixels: .init(mean: pixelMean, std: pixelStd))
+            inputs = try ProbeInputs.named(inputsFrom, limit: samples, pixels: pixels.normalization)
             guard inputs.columns == network.inputCount else {
                 throw ECError.shapeMismatch("\(inputsFrom) has \(inputs.columns) values per sample but \(teacher) takes \(network.inputCount) inputs")
             }

@@ -16,11 +16,11 @@ extension TeacherCommand {
         @OptionGroup var data: DatasetOptions
         @Option(help: "Hidden widths, e.g. 64 or 30,30,30 (the output layer has one unit per class).") var widths: Widths
         @Option(help: "Hidden activation.") var activation: Activation
-        @Option(help: "Number of epochs (at a fixed learning rate).") var epochs = 40
-        @Option(help: "SGD learning rate.") var lr = 0.1
-        @Option(help: "Minibatch size.") var batchSize = 128
+        @Option(parsing: .unconditional, help: "Number of epochs (at a fixed learning rate).") var epochs = 40
+        @Option(parsing: .unconditional, help: "SGD learning rate.") var lr = 0.1
+        @Option(parsing: .unconditional, help: "Minibatch size.") var batchSize = 128
         @Option(help: "Random seed (initialisation and minibatch order).") var seed: UInt64 = 0
-        @Option(help: "Train on the first N training images only.") var trainSamples: Int?
+        @Option(parsing: .unconditional, help: "Train on the first N training images only.") var trainSamples: Int?
         @OptionGroup var engine: EngineOptions
         @Option(help: "Network file to write (safetensors).") var output: String
         @Flag(help: "Print a JSON summary on stdout.") var json = false
