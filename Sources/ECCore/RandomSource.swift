@@ -68,7 +68,7 @@ public struct RandomSource: RandomNumberGenerator, Sendable {
     public mutating func unitVector(_ dimension: Int) -> [Double] {
         while true {
             let v = (0..<dimension).map { _ in normal() }
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let norm = v.euclideanNorm
             if norm > 1e-12 { return v.map { $0 / norm } }
         }
     }

@@ -52,7 +52,6 @@ struct TrainerTests {
         let trainer = Trainer(backend: backend, options: TrainingOptions(
             learningRate: 3e-3, maximumEpochs: 4000, plateau: .init(patience: 50, cooldown: 20), seed: 4))
         let variance = y.pooledVariance
- 
         // Stops as soon as the target is met (the trainer itself would go on to the epoch cap).
         do {
             try trainer.run(samples: data.sampleCount) { record in

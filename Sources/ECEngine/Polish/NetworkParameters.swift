@@ -27,29 +27,21 @@ struct NetworkParameters {
     var count: Int { values.count }
     private var layerCount: Int { widths.count - 1 }
 
-    /// Offsets of each layer's weight; its bias follows it. The skip weights start at `skipOffset`.
-    private var weightOffsets: [Int] {
-        var offsets = [Int](), offset = 0
-        for l in 0..<layerCount {
-            offsets.append(offset)
-            offset += widths[l + 1] * (widths[l] + 1)
-        }
-        return offsets
+    /// Where each layer's weight starts (its bias follows it), and at the end where the skip
+    /// weights start: layerCount + 1 offsets.
+    private var offsets: [Int] {
+        (0..<layerCount).reduce(into: [0]) { offsets, l in offsets.append(offsets.last! + widths[l + 1] * (widths[l] + 1)) }
     }
-
-    private var skipOffset: Int { (0..<layerCount).reduce(0) { $0 + widths[$1 + 1] * (widths[$1] + 1) } }
 
     /// How many leading parameters belong to the first `layers` layers.
-    func frozenCount(layers: Int) -> Int {
-        (0..<min(layers, layerCount)).reduce(0) { $0 + widths[$1 + 1] * (widths[$1] + 1) }
-    }
+    func frozenCount(layers: Int) -> Int { offsets[min(layers, layerCount)] }
 
     mutating func add(_ step: [Double], scale: Double) {
         for i in values.indices { values[i] += scale * step[i] }
     }
 
     var network: Network<Double> {
-        let offsets = weightOffsets
+        let offsets = self.offsets
         let layers = (0..<layerCount).map { l -> DenseLayer<Double> in
             let (o, i) = (widths[l + 1], widths[l])
             let start = offsets[l]
@@ -57,7 +49,7 @@ struct NetworkParameters {
                               bias: Array(values[start + o * i ..< start + o * i + o]))
         }
         let outputs = widths[layerCount]
-        let skip = hasSkip ? DenseLayer(weight: Matrix(rows: outputs, columns: widths[0], scalars: Array(values[skipOffset...])),
+        let skip = hasSkip ? DenseLayer(weight: Matrix(rows: outputs, columns: widths[0], scalars: Array(values[offsets[layerCount]...])),
                                         bias: [Double](repeating: 0, count: outputs)) : nil
         return try! Network(activation: activation, layers: layers, skip: skip)
     }
@@ -81,7 +73,7 @@ struct NetworkParameters {
         }
         let output = net(x)
         let samples = x.rows, outputs = widths[layerCount], p = count, rows = samples * outputs
-        let offsets = weightOffsets
+        let offsets = self.offsets
         var jacobian = [Double](repeating: 0, count: rows * p)
         var residuals = [Double](repeating: 0, count: rows)
         for s in 0..<samples { for o in 0..<outputs { residuals[s * outputs + o] = output[s, o] - y[s, o] } }
@@ -111,7 +103,7 @@ struct NetworkParameters {
                 }
                 if hasSkip {
                     for s in 0..<samples {
-                        let row = jacobian.baseAddress! + (s * outputs + o) * p + skipOffset + o * widths[0]
+                        let row = jacobian.baseAddress! + (s * outputs + o) * p + offsets[layerCount] + o * widths[0]
                         for k in 0..<widths[0] { row[k] = x.scalars[s * widths[0] + k] }
                     }
                 }

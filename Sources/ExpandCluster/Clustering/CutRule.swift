@@ -64,9 +64,8 @@ extension ClusterCountProfile {
                         stretches.append([run])
                     }
                 }
-                let long = stretches.filter { log($0.last!.upper / $0.first!.lower) >= log(10) }
-                guard let stretch = long.max(by: { log($0.last!.upper / $0.first!.lower) < log($1.last!.upper / $1.first!.lower) })
-                else { continue }
+                let span = { (stretch: [Plateau]) in log(stretch.last!.upper / stretch.first!.lower) }
+                guard let stretch = stretches.filter({ span($0) >= log(10) }).max(by: { span($0) < span($1) }) else { continue }
                 let middle = (stretch.first!.lower * stretch.last!.upper).squareRoot()
                 let exact = stretch.filter { $0.count == k }
                 let chosen = exact.min { abs(log(($0.lower * $0.upper).squareRoot() / middle)) < abs(log(($1.lower * $1.upper).squareRoot() / middle)) }!

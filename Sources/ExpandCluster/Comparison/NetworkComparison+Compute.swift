@@ -91,8 +91,8 @@ struct LayerAlignment {
         signs = self.angles.map { symmetry.allowsSignFlip && ($0?.isObtuse ?? false) ? -1 : 1 }
         scales = assignment.columnOfRow.enumerated().map { i, k in
             guard let k else { return 1 }
-            let nt = teacherRows[i].reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let nr = recoveredRows[k].reduce(0) { $0 + $1 * $1 }.squareRoot()
+            let nt = teacherRows[i].euclideanNorm
+            let nr = recoveredRows[k].euclideanNorm
             return nt > 0 ? nr / nt : 1
         }
     }

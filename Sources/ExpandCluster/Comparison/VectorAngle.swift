@@ -1,3 +1,5 @@
+import ECCore
+
 /// The angle between two vectors and its cosine distance, computed stably in float64.
 public struct VectorAngle: Sendable, Equatable {
     /// In radians, within [0, π].
@@ -6,7 +8,7 @@ public struct VectorAngle: Sendable, Equatable {
     /// Kahan's formula 2·atan2(‖â − b̂‖, ‖â + b̂‖), accurate for tiny and near-π angles alike
     /// (acos of a cosine near 1 would lose half the digits). Zero vectors give π/2.
     public init(_ a: some Collection<Double>, _ b: some Collection<Double>) {
-        let na = a.reduce(0) { $0 + $1 * $1 }.squareRoot(), nb = b.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let na = a.euclideanNorm, nb = b.euclideanNorm
         guard na > 0, nb > 0 else {
             radians = .pi / 2
             return

@@ -41,28 +41,24 @@ public enum InputMask {
         mask.map { $0.filter { $0 }.count } ?? inputs
     }
 
-    /// Per-coordinate minimum, maximum and standard deviation, in two passes over the rows (the
-    /// mean first, so that large offsets do not cancel the variance away).
+    /// Per-coordinate minimum, maximum and standard deviation (around the mean, so that large
+    /// offsets do not cancel the variance away).
     private struct Spread {
         var minima: [Double], maxima: [Double], standardDeviations: [Double]
 
         init(_ inputs: Matrix<Double>) {
-            let (n, d) = (inputs.rows, inputs.columns)
-            let means = inputs.columnMeans
+            let d = inputs.columns
             var low = [Double](repeating: .infinity, count: d), high = [Double](repeating: -.infinity, count: d)
-            var squares = [Double](repeating: 0, count: d)
             inputs.scalars.withUnsafeBufferPointer { x in
-                for r in 0..<n {
+                for r in 0..<inputs.rows {
                     for j in 0..<d {
-                        let v = x[r * d + j]
-                        low[j] = min(low[j], v)
-                        high[j] = max(high[j], v)
-                        squares[j] += (v - means[j]) * (v - means[j])
+                        low[j] = min(low[j], x[r * d + j])
+                        high[j] = max(high[j], x[r * d + j])
                     }
                 }
             }
             (minima, maxima) = (low, high)
-            standardDeviations = squares.map { ($0 / Double(max(n, 1))).squareRoot() }
+            standardDeviations = inputs.columnVariances.map { $0.squareRoot() }
         }
     }
 }

@@ -88,8 +88,7 @@ public struct Identification {
             let views = StudentLayerView.views(of: bank, layer: l, sample: sample)
             let byStudent = [Int: StudentLayerView](uniqueKeysWithValues: views.map { ($0.student, $0) })
             // This layer's inputs on the sample: the reconstructed layers below it, shared by all students.
-            let layerInputs = l == 0 ? sample : try Network(activation: options.activation, layers: hidden + [DenseLayer(
-                weight: Matrix(rows: 1, columns: hidden[l - 1].outputs), bias: [0])]).hiddenActivations(sample)[l - 1]
+            let layerInputs = l == 0 ? sample : try Reconstruction.features(of: hidden, activation: options.activation, on: sample)
             let (clustering, spare) = try clock.time("clustering") {
                 let tree = try LayerTree(layer: l, students: views, losses: losses, symmetry: options.activation.symmetry,
                                          inputMask: l == 0 ? options.inputMask : nil, options: options.clustering,

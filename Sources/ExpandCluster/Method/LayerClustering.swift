@@ -107,14 +107,14 @@ public struct LayerTree: Sendable {
                 var v = (columns ?? Array(0..<view.incoming.columns)).map { view.incoming[j, $0] }
                 if includeBias { v.append(view.bias[j]) }
                 if let metric { v = metric.apply(Matrix(rows: 1, columns: v.count, scalars: v)).scalars }
-                let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                let norm = v.euclideanNorm
                 guard norm > 0 else { continue }
                 vectors += v.map { $0 / norm }
                 references.append(NeuronReference(student: view.student, neuron: j))
                 norms.append(norm)
                 let column = (0..<view.outgoing.rows).map { view.outgoing[$0, j] }
                 outgoing.append(column)
-                let columnNorm = column.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                let columnNorm = column.euclideanNorm
                 spreads.append(columnNorm > 0 ? view.contributions[j] / columnNorm : 0)
             }
         }
@@ -226,7 +226,7 @@ public struct LayerTree: Sendable {
                                                      symmetry: symmetry)
             for o in net.indices { net[o] += factor * outgoing[other][o] }
         }
-        return net.reduce(0) { $0 + $1 * $1 }.squareRoot() * spreads[m]
+        return net.euclideanNorm * spreads[m]
     }
 
     /// Median of 1 − cos over pairs of members (of at most 64 members, evenly sampled).

@@ -29,11 +29,9 @@ enum NeuronFit {
     /// The best single neuron along the direction of the strongest member. `inputs` are the
     /// layer's inputs [S, in] on a sample of the probe set.
     static func fit(_ members: [Member], inputs: Matrix<Double>, activation: Activation) -> Fitted {
-        let target = sum(members, inputs: inputs, activation: activation)
-        let strengths = members.map { m -> Double in
-            let column = column(of: m, inputs: inputs, activation: activation)
-            return standardDeviation(column) * m.outgoing.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        }
+        let columns = members.map { column(of: $0, inputs: inputs, activation: activation) }
+        let target = sum(members, columns: columns)
+        let strengths = zip(members, columns).map { m, column in standardDeviation(column) * m.outgoing.euclideanNorm }
         let order = members.indices.sorted { strengths[$0] > strengths[$1] }
         let direction = unit(members[order[0]].weight)
         let t = project(inputs, on: direction)
@@ -56,8 +54,8 @@ enum NeuronFit {
     /// f ≈ a·σ(θ·x) + e (+ k·t), returned as (a, e).
     static func project(_ members: [Member], onto weight: [Double], bias: Double, inputs: Matrix<Double>,
                         activation: Activation) -> (outgoing: [Double], offset: [Double]) {
-        let target = sum(members, inputs: inputs, activation: activation)
-        let norm = weight.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let target = sum(members, columns: members.map { column(of: $0, inputs: inputs, activation: activation) })
+        let norm = weight.euclideanNorm
         let t = project(inputs, on: norm > 0 ? weight.map { $0 / norm } : weight)
         let solution = LinearPart(c: norm, beta: bias, t: t, target: target, activation: activation,
                                   linear: activation.symmetry.needsAffineSkip)
@@ -66,13 +64,12 @@ enum NeuronFit {
 
     // MARK: pieces
 
-    /// [S, outputs]: Σᵢ aᵢ σ(wᵢ·x + bᵢ).
-    private static func sum(_ members: [Member], inputs: Matrix<Double>, activation: Activation) -> Matrix<Double> {
-        let outputs = members[0].outgoing.count
-        var f = Matrix<Double>(rows: inputs.rows, columns: outputs)
-        for m in members {
-            let c = column(of: m, inputs: inputs, activation: activation)
-            for s in 0..<inputs.rows { for o in 0..<outputs { f[s, o] += m.outgoing[o] * c[s] } }
+    /// [S, outputs]: Σᵢ aᵢ σ(wᵢ·x + bᵢ), from each member's σ(wᵢ·x + bᵢ) over the S samples.
+    private static func sum(_ members: [Member], columns: [[Double]]) -> Matrix<Double> {
+        let outputs = members[0].outgoing.count, samples = columns[0].count
+        var f = Matrix<Double>(rows: samples, columns: outputs)
+        for (m, c) in zip(members, columns) {
+            for s in 0..<samples { for o in 0..<outputs { f[s, o] += m.outgoing[o] * c[s] } }
         }
         return f
     }
@@ -88,7 +85,7 @@ enum NeuronFit {
     }
 
     private static func unit(_ v: [Double]) -> [Double] {
-        let n = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        let n = v.euclideanNorm
         return n > 0 ? v.map { $0 / n } : v
     }
 
@@ -101,15 +98,16 @@ enum NeuronFit {
     /// (variable projection); the Jacobian by central differences, as there are only two.
     private static func refine(_ start: (c: Double, beta: Double), t: [Double], target: Matrix<Double>,
                                activation: Activation, linear: Bool) -> (c: Double, beta: Double, solution: LinearPart) {
+        let part = { (c: Double, beta: Double) in
+            LinearPart(c: c, beta: beta, t: t, target: target, activation: activation, linear: linear)
+        }
         var (c, beta) = start
-        var current = LinearPart(c: c, beta: beta, t: t, target: target, activation: activation, linear: linear)
+        var current = part(c, beta)
         var damping = 1e-3
         for _ in 0..<100 {
             let hc = 1e-6 * max(abs(c), 1), hb = 1e-6 * max(abs(beta), 1)
-            let rc = difference(LinearPart(c: c + hc, beta: beta, t: t, target: target, activation: activation, linear: linear),
-                                LinearPart(c: c - hc, beta: beta, t: t, target: target, activation: activation, linear: linear), 2 * hc)
-            let rb = difference(LinearPart(c: c, beta: beta + hb, t: t, target: target, activation: activation, linear: linear),
-                                LinearPart(c: c, beta: beta - hb, t: t, target: target, activation: activation, linear: linear), 2 * hb)
+            let rc = difference(part(c + hc, beta), part(c - hc, beta), 2 * hc)
+            let rb = difference(part(c, beta + hb), part(c, beta - hb), 2 * hb)
             let r = current.residuals
             var (jcc, jcb, jbb, gc, gb) = (0.0, 0.0, 0.0, 0.0, 0.0)
             for i in r.indices {
@@ -122,7 +120,7 @@ enum NeuronFit {
                 let det = a * d - jcb * jcb
                 guard det > 0 else { damping *= 10; continue }
                 let dc = (d * gc - jcb * gb) / det, db = (a * gb - jcb * gc) / det
-                let trial = LinearPart(c: c - dc, beta: beta - db, t: t, target: target, activation: activation, linear: linear)
+                let trial = part(c - dc, beta - db)
                 if trial.residual < current.residual {
                     c -= dc
                     beta -= db

@@ -66,13 +66,20 @@ enum Reconstruction {
         return DenseLayer(weight: weight, bias: bias)
     }
 
+    /// What the last of a stack of hidden layers computes on `inputs` [n, in]: [n, its width].
+    static func features(of hidden: [DenseLayer<Double>], activation: Activation,
+                         on inputs: Matrix<Double>) throws -> Matrix<Double> {
+        // A network needs an output layer; a placeholder one is never applied here.
+        let stack = try Network(activation: activation, layers: hidden + [DenseLayer(
+            weight: Matrix(rows: 1, columns: hidden.last!.outputs), bias: [0])])
+        return stack.hiddenActivations(inputs).last!
+    }
+
     /// The linear readout (and, for even+linear classes, the affine skip term) that best fits
     /// the targets given the recovered hidden stack, by least squares in float64.
     static func fitReadout(hidden: [DenseLayer<Double>], activation: Activation, inputs: Matrix<Double>,
                            targets: Matrix<Double>, withSkip: Bool) throws -> Network<Double> {
-        let probe = try Network(activation: activation, layers: hidden + [DenseLayer(
-            weight: Matrix(rows: 1, columns: hidden.last!.outputs), bias: [0])])
-        let features = probe.hiddenActivations(inputs).last!
+        let features = try self.features(of: hidden, activation: activation, on: inputs)
         let width = features.columns, d = inputs.columns
         let columns = width + (withSkip ? d : 0) + 1
         var design = Matrix<Double>(rows: inputs.rows, columns: columns)
@@ -94,8 +101,6 @@ enum Reconstruction {
         return try Network(activation: activation, layers: hidden + [DenseLayer(weight: readout, bias: bias)],
                            skip: withSkip ? DenseLayer(weight: skip, bias: [Double](repeating: 0, count: outputs)) : nil)
     }
-
-    static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 }
 
 extension Reconstruction {

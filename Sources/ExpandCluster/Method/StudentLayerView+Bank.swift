@@ -17,15 +17,9 @@ extension StudentLayerView {
     /// Per neuron: ‖outgoing column‖ · standard deviation of its activation over the sample, i.e.
     /// how much of the next layer's input it moves.
     static func contributions(of activations: Matrix<Double>, into next: DenseLayer<Double>) -> [Double] {
-        let means = activations.columnMeans
-        return (0..<activations.columns).map { j -> Double in
-            var variance = 0.0
-            for r in 0..<activations.rows {
-                let d = activations[r, j] - means[j]
-                variance += d * d
-            }
+        activations.columnVariances.enumerated().map { j, variance in
             let outgoing = (0..<next.outputs).reduce(0.0) { $0 + next.weight[$1, j] * next.weight[$1, j] }
-            return (outgoing * variance / Double(max(activations.rows, 1))).squareRoot()
+            return (outgoing * variance).squareRoot()
         }
     }
 }

@@ -110,7 +110,7 @@ public struct TeacherTraining: Sendable {
         let network = try engine.currentBank().student(0)
         return Result(network: network.converted(), dataset: dataset.name, trainSamples: train.count,
                       testSamples: dataset.test?.count ?? 0, trainLoss: try engine.evaluateLosses()[0],
-                      trainAccuracy: network.accuracy(on: train), testAccuracy: dataset.test.map { network.accuracy(on: $0) },
+                      trainAccuracy: network.accuracy(on: train), testAccuracy: log.last?.testAccuracy,
                       log: log, device: engine.deviceDescription, precision: T.precision,
                       seconds: Date().timeIntervalSince(start))
     }

@@ -151,10 +151,7 @@ func compactLabel(_ value: Double) -> String {
     var mantissa = value / pow(10, Double(exponent))
     // Rounding to two decimals can carry into the next power (9.996e-7 → 10e-7).
     if abs((mantissa * 100).rounded()) >= 1000 { exponent += 1; mantissa /= 10 }
-    var digits = plain ? String(format: "%.\(max(0, 2 - exponent))f", value) : String(format: "%.2f", mantissa)
-    if digits.contains(".") {
-        while digits.hasSuffix("0") { digits.removeLast() }
-        if digits.hasSuffix(".") { digits.removeLast() }
-    }
+    let digits = (plain ? String(format: "%.\(max(0, 2 - exponent))f", value) : String(format: "%.2f", mantissa))
+        .droppingTrailingZeros
     return plain ? digits : "\(digits)e\(exponent)"
 }

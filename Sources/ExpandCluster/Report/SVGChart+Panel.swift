@@ -36,8 +36,7 @@ struct PanelRenderer {
         parts += [xTicks(), yTicks()]
         var skipped = 0, drawn = 0
         for (i, series) in panel.series.enumerated() {
-            let color = series.color ?? style.palette[i % style.palette.count]
-            let result = draw(series, color: color)
+            let result = draw(series, color: color(of: series, at: i))
             parts.append(result.markup)
             skipped += result.skipped
             drawn += series.x.count - result.skipped
@@ -63,6 +62,11 @@ struct PanelRenderer {
         if !legend.entries.isEmpty { parts.append(SVGMarkup.group(["class": "legend"], legend.entries)) }
         bottom = max(bottom, legend.bottom)
         return (SVGMarkup.group(["class": "panel"], parts), bottom)
+    }
+
+    /// The series' own colour, or the palette's for its position in the panel.
+    private func color(of series: ChartSeries, at index: Int) -> String {
+        series.color ?? style.palette[index % style.palette.count]
     }
 
     // MARK: Positions
@@ -286,7 +290,7 @@ struct PanelRenderer {
         let entries = zip(named, positions).map { entry, position in
             let (i, series) = entry
             let (x0, rowY) = position
-            let color = series.color ?? style.palette[i % style.palette.count]
+            let color = self.color(of: series, at: i)
             var swatch = [String]()
             switch series.style {
             case .line, .steps:

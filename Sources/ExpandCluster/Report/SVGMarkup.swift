@@ -9,12 +9,19 @@ extension Double: SVGAttributeValue {
     /// Pixel values to 0.01 px, without trailing zeros: enough for any screen, and the output
     /// does not depend on the last bits of the arithmetic.
     var svgText: String {
-        var text = String(format: "%.2f", self)
-        if text.contains(".") {
-            while text.hasSuffix("0") { text.removeLast() }
-            if text.hasSuffix(".") { text.removeLast() }
-        }
+        let text = String(format: "%.2f", self).droppingTrailingZeros
         return text == "-0" ? "0" : text
+    }
+}
+
+extension String {
+    /// A decimal number without the zeros (and point) that end its fraction: "2.50" ↦ "2.5", "3.00" ↦ "3".
+    var droppingTrailingZeros: String {
+        guard contains(".") else { return self }
+        var text = self
+        while text.hasSuffix("0") { text.removeLast() }
+        if text.hasSuffix(".") { text.removeLast() }
+        return text
     }
 }
 
