@@ -7,9 +7,9 @@ struct NetworkTests {
     @Test func toyTeacherFollowsTheRecipe() throws {
         let teacher = try Network.toyTeacher(inputs: 5, hiddenWidths: [7, 3], outputs: 2, activation: .tanh, seed: 11)
         #expect(teacher.widths == [5, 7, 3, 2])
-        for layer in teacher.layers {
+        for layer in [teacher.layers[0], teacher.layers[2]] {
             for o in 0..<layer.outputs {
-                let norm = layer.weight.row(o).reduce(0) { $0 + $1 * $1 }.squareRoot()
+                let norm = layer.weight.row(o).euclideanNorm
                 #expect(norm >= 1.5 && norm <= 2.5)
                 #expect(abs(layer.bias[o]) <= norm)
             }
@@ -17,6 +17,29 @@ struct NetworkTests {
         #expect(try Network.toyTeacher(inputs: 5, hiddenWidths: [7, 3], outputs: 2, activation: .tanh, seed: 11) == teacher)
         #expect(try Network.toyTeacher(inputs: 5, hiddenWidths: [7, 3], outputs: 2, activation: .tanh, seed: 12) != teacher)
         #expect(throws: ECError.self) { try Network.toyTeacher(inputs: 4, hiddenWidths: [0], activation: .g, seed: 1) }
+    }
+
+    /// A later hidden layer's units see the earlier layers' activations; over fresh N(0, I)
+    /// inputs each pre-activation must look like a first-layer unit's over N(0, I): standard
+    /// deviation in [1.5, 2.5] and mean within one standard deviation of 0, for activations
+    /// whose outputs are far from centred (g, ReLU) and for tanh.
+    @Test(arguments: [Activation.g, .relu, .tanh])
+    func deepTeacherLayersBendWithinTheirInputs(_ activation: Activation) throws {
+        let teacher = try Network.toyTeacher(inputs: 4, hiddenWidths: [6, 5, 3], activation: activation, seed: 2)
+        var random = RandomSource(seed: 99)
+        let x = Matrix(rows: 20_000, columns: 4, scalars: (0..<80_000).map { _ in random.normal() })
+        let hidden = teacher.hiddenActivations(x)
+        for l in 1..<3 {
+            let pre = teacher.layers[l].apply(hidden[l - 1])
+            for (mean, variance) in zip(pre.columnMeans, pre.columnVariances) {
+                let spread = variance.squareRoot()
+                #expect(spread >= 1.5 * 0.97 && spread <= 2.5 * 1.03, "layer \(l + 1): std \(spread)")
+                #expect(abs(mean) <= spread * 1.03, "layer \(l + 1): mean \(mean), std \(spread)")
+            }
+        }
+        // The first layer is the recipe's draw whatever the depth.
+        let shallow = try Network.toyTeacher(inputs: 4, hiddenWidths: [6], activation: activation, seed: 2)
+        #expect(shallow.layers[0] == teacher.layers[0])
     }
 
     @Test func forwardMatchesPlainLoops() throws {
