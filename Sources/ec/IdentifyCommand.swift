@@ -28,8 +28,8 @@ struct IdentifyCommand: AsyncParsableCommand {
     var betaDeg = 60.0
     @Option(parsing: .unconditional, help: "Epoch cap of the expansion.") var epochs = 20_000
     @Option(parsing: .unconditional,
-            help: "Levenberg–Marquardt iterations polishing each student (float64, one hidden layer); 0 turns polishing off.")
-    var polishIterations = 1000
+            help: "Levenberg–Marquardt iterations polishing each student (float64); 0 turns polishing off (default: 1000 for one hidden layer, 5000 deeper).")
+    var polishIterations: Int?
     @Option(help: "Where to cut the tree: stable-plateau (default) or largest-count (the paper's rule).")
     var cutRule: CutRule = .stablePlateau
     @Option(help: "auto: cluster and compare without the input coordinates that barely vary over the probe inputs (Gaussian probes keep all); none: keep all.")
@@ -55,7 +55,9 @@ struct IdentifyCommand: AsyncParsableCommand {
         try FlagCheck.require(betaDeg > 0 && betaDeg <= 90, "--beta-deg", "in (0, 90]", got: betaDeg)
         try FlagCheck.positive(epochs, "--epochs")
         if let rho { try FlagCheck.positiveFinite(rho, "--rho") }
-        try FlagCheck.require(polishIterations >= 0, "--polish-iterations", "0 or more", got: polishIterations)
+        if let polishIterations {
+            try FlagCheck.require(polishIterations >= 0, "--polish-iterations", "0 or more", got: polishIterations)
+        }
     }
 
     func run() async throws {
@@ -85,10 +87,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
                                       expansion: TrainingOptions(maximumEpochs: epochs), seed: seed)
-        if polishIterations > 0 {
-            options.polish?.maximumIterations = polishIterations
-        } else {
-            options.polish = nil
+        if let polishIterations {
+            if polishIterations > 0 { options.polish?.maximumIterations = polishIterations } else { options.polish = nil }
         }
         options.clustering.cutRule = cutRule
         options.clustering.gamma = gamma

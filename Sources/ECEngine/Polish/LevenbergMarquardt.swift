@@ -31,6 +31,14 @@ public struct LevenbergMarquardt: Sendable {
             self.patience = patience
             self.minimumSamples = minimumSamples
         }
+
+        /// The polishing of students with `hiddenLayers` hidden layers. Deep students progress in
+        /// bursts: on a 4-4-3-1 g teacher, students that gained less than a decade in 50 steps
+        /// went on from 2e-4 to 8e-12 and from 1e-4 to 5e-9 within 5,000 (9 of 20 below 1e-7
+        /// instead of 5), so they get ten times the patience and five times the iterations.
+        public static func students(hiddenLayers: Int) -> Options {
+            hiddenLayers > 1 ? Options(maximumIterations: 5000, patience: 500) : Options()
+        }
     }
 
     public let options: Options

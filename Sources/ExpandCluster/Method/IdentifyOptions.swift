@@ -23,6 +23,7 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     public var clustering: ClusteringOptions
     public var pilot: PilotOptions
     /// Second-order polishing of the students after Adam (float64, small students); nil: off.
+    /// Starts as `LevenbergMarquardt.Options.students(hiddenLayers:)`.
     public var polish: LevenbergMarquardt.Options?
     /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
     public var inputMask: [Bool]?
@@ -40,7 +41,7 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
                 layerFineTune: TrainingOptions = .init(maximumEpochs: 5_000),
                 finalFineTune: TrainingOptions = .init(learningRate: 1e-4, maximumEpochs: 10_000),
                 clustering: ClusteringOptions = .init(), pilot: PilotOptions = .init(),
-                polish: LevenbergMarquardt.Options? = .init(), inputMask: [Bool]? = nil, seed: UInt64 = 0) {
+                inputMask: [Bool]? = nil, seed: UInt64 = 0) {
         self.activation = activation
         self.hiddenLayers = hiddenLayers
         self.referenceWidths = referenceWidths
@@ -54,7 +55,7 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         self.finalFineTune = finalFineTune
         self.clustering = clustering
         self.pilot = pilot
-        self.polish = polish
+        self.polish = .students(hiddenLayers: hiddenLayers)
         self.inputMask = inputMask
         self.seed = seed
     }
