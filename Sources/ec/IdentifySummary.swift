@@ -38,6 +38,9 @@ struct ResultSummary {
         } else {
             lines.append("recovered widths: \(report.recoveredWidths.map(String.init).joined(separator: ","))")
         }
+        if let reduction = report.reducedStudent {
+            lines.append("recovered network: student \(reduction.student + 1), exact on the probe set, reduced from widths \(reduction.widths.map(String.init).joined(separator: ",")) (the clusters gave no exact network)")
+        }
         lines.append(String(format: "probe-set MSE/Var(y) after fine-tuning: %.3g", report.finalRelativeLoss))
         lines.append(String(format: "time: %@ on %@; results in %@/", ProgressPrinter.duration(total), report.device, directory))
         let mib = { (bytes: Int) in String(format: "%.0f MiB", Double(bytes) / 1_048_576) }

@@ -60,7 +60,7 @@ struct ExactFitRefinementTests {
         #expect(grown.added == 1)
         #expect(grown.relativeLoss < ExactFitRefinement.exactLoss)
         let final = try refinement.eliminate(grown.network, relativeLoss: grown.relativeLoss)
-        #expect(final.removed.isEmpty, "nothing to remove from the teacher's own neurons")
+        #expect(final.removed.allSatisfy { $0.isEmpty }, "nothing to remove from the teacher's own neurons")
         let comparison = try NetworkComparison(teacher: teacher, recovered: final.network, freshInputs: Self.fresh)
         #expect(comparison.identified, "worst angle \(comparison.layers[0].incoming.worstDegrees)°")
     }
@@ -105,10 +105,62 @@ struct ExactFitRefinementTests {
         let single = try Self.network(teacher, keeping: [1, 2], extra: [(w, b - t1, a)])
         try #require(Self.relativeLoss(single, teacher) > 1e-7, "either unit alone is not")
         let final = try Self.refinement(for: teacher).eliminate(split, relativeLoss: loss)
-        #expect(final.removed.count == 1 && final.removed.allSatisfy { $0 >= 2 }, "one of the pair: \(final.removed)")
+        #expect(final.removed.count == 1 && final.removed[0].count == 1 && final.removed[0].allSatisfy { $0 >= 2 },
+                "one of the pair: \(final.removed)")
         #expect(final.relativeLoss < ExactFitRefinement.exactLoss)
         let comparison = try NetworkComparison(teacher: teacher, recovered: final.network, freshInputs: Self.fresh)
         #expect(comparison.layers[0].recoveredWidth == 3)
         #expect(comparison.layers[0].incoming.worstDegrees < 1, "worst angle \(comparison.layers[0].incoming.worstDegrees)°")
+    }
+
+    /// A deep teacher whose first-layer neuron 0 is held twice, the next layer's weights on it
+    /// split 0.6 : 0.4 between the copies: exact, one neuron too many in layer 1. Removing either
+    /// copy leaves a misfit that only a re-polish of the whole network (the layer above
+    /// re-fitted) makes exact again; no teacher neuron of either layer may go.
+    @Test func aDuplicateInTheFirstLayerOfADeepNetworkGoes() throws {
+        let teacher = try Network<Double>.toyTeacher(inputs: 3, hiddenWidths: [4, 3], activation: .tanh, seed: 24)
+        var layers = teacher.layers
+        let first = layers[0], second = layers[1]
+        layers[0] = DenseLayer(weight: Matrix(rowArrays: (0..<4).map { Array(first.weight.row($0)) } + [Array(first.weight.row(0))]),
+                               bias: first.bias + [first.bias[0]])
+        layers[1] = DenseLayer(weight: Matrix(rowArrays: (0..<3).map { o in
+            (0..<4).map { $0 == 0 ? 0.6 * second.weight[o, 0] : second.weight[o, $0] } + [0.4 * second.weight[o, 0]]
+        }), bias: second.bias)
+        let duplicated = try Network(activation: .tanh, layers: layers)
+        let loss = Self.relativeLoss(duplicated, teacher)
+        try #require(loss < 1e-28, "the split copies are exact (\(loss))")
+        let final = try Self.refinement(for: teacher).eliminate(duplicated, relativeLoss: loss)
+        #expect(final.removed.count == 2 && final.removed[1].isEmpty, "\(final.removed)")
+        #expect(final.removed[0] == [0] || final.removed[0] == [4], "one of the copies: \(final.removed)")
+        #expect(final.relativeLoss < ExactFitRefinement.exactLoss)
+        let comparison = try NetworkComparison(teacher: teacher, recovered: final.network, freshInputs: Self.fresh)
+        #expect(comparison.identified, "widths \(final.network.hiddenWidths)")
+    }
+
+    /// Three students of width 4 on a width-3 teacher: two miss a teacher neuron, one holds
+    /// neuron 2 twice with its outgoing weight split 0.7 : 0.3 (exact). The fallback takes the
+    /// exact one and reduces it to the teacher; with no exact student it gives nothing.
+    @Test func theBestExactStudentIsReducedToTheTeacher() throws {
+        let teacher = try Self.teacher(width: 3)
+        let w = teacher.layers[0].weight, b = teacher.layers[0].bias, a = teacher.layers[1].weight
+        let stranger = (weight: [0.3, -1.2, 0.8], bias: 0.4, outgoing: 0.5)
+        func unit(_ j: Int, _ share: Double = 1) -> (weight: [Double], bias: Double, outgoing: Double) {
+            (Array(w.row(j)), b[j], share * a[0, j])
+        }
+        let split = try Self.network(teacher, keeping: [0, 1], extra: [unit(2, 0.7), unit(2, 0.3)])
+        let students = try StudentBank(students: [
+            try Self.network(teacher, keeping: [0, 1], extra: [stranger, unit(0)]),
+            split,
+            try Self.network(teacher, keeping: [1, 2], extra: [stranger, unit(1)]),
+        ])
+        let losses = (0..<3).map { Self.relativeLoss(students.student($0), teacher) }
+        try #require(losses[1] < 1e-28 && losses[0] > 1e-4 && losses[2] > 1e-4, "\(losses)")
+        let refinement = Self.refinement(for: teacher)
+        let reduced = try #require(try refinement.reduceBestStudent(of: students, relativeLosses: losses))
+        #expect(reduced.reduction.student == 1 && reduced.reduction.widths == [4])
+        #expect(reduced.reduction.removed == [[2]] || reduced.reduction.removed == [[3]], "\(reduced.reduction.removed)")
+        let comparison = try NetworkComparison(teacher: teacher, recovered: reduced.network, freshInputs: Self.fresh)
+        #expect(comparison.identified, "widths \(reduced.network.hiddenWidths)")
+        #expect(try refinement.reduceBestStudent(of: students, relativeLosses: [losses[0], 1e-12, losses[2]]) == nil)
     }
 }

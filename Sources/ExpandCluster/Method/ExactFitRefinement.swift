@@ -1,20 +1,21 @@
 import ECCore
+import ECEngine
 import Foundation
 
-/// The last step for a polished one-hidden-layer recovered network, built on one fact: in
-/// float64 the teacher's own neurons reproduce the probe set to rounding (MSE / Var(y) of
+/// The last step for a polished recovered network, built on one fact: in float64 the
+/// teacher's own neurons reproduce the probe set to rounding (MSE / Var(y) of
 /// 1e-20 and below after polishing), and a network that misses one of them, or holds one that is
 /// slightly wrong, does not (1e-10 … 1e-7 on the toy suite). So the fit itself says whether the
 /// clusters gave the right neurons:
 ///
-/// - growth: a network that is not exact gets the neurons of the clusters that fell short of
+/// - growth (one hidden layer): a network that is not exact gets the neurons of the clusters that fell short of
 ///   ⌊γN⌋ students, biggest cluster first; each is tried with the network re-polished and kept
 ///   when it brings the loss down tenfold, until the fit is exact; the grown network is kept
 ///   only when it becomes exact (a teacher neuron that fewer than half the students held as one
 ///   tight group, or held as several units that do not all line up);
-/// - elimination: from an exact network, neurons go while the re-polished rest stays exact:
-///   first those the least-squares readout alone can do without (their readout-only cost on
-///   the sample below `tolerance`), then any that a re-polished network can do without (two
+/// - elimination (any depth): from an exact network, neurons go while the re-polished rest
+///   stays exact: first those the least-squares readout alone can do without (their
+///   readout-only cost on the sample below `tolerance`), then any that a re-polished network can do without (two
 ///   ReLU kinks that fall between the same probe points are one neuron to the probe set, and
 ///   only a re-fit moves the other kink onto the teacher's).
 public struct ExactFitRefinement {
@@ -72,18 +73,20 @@ public struct ExactFitRefinement {
         return (network, relativeLoss, 0)
     }
 
-    /// `network` without the neurons an exact fit does not need, and their indices in it. Only
-    /// an exact network is reduced, and a removal stands only when the re-polished network is
-    /// still exact (a removal that leaves 1e-9 has taken a teacher neuron, or half of one).
-    public func eliminate(_ network: Network<Double>, relativeLoss: Double) throws -> (network: Network<Double>, relativeLoss: Double, removed: [Int]) {
+    /// `network` without the neurons an exact fit does not need, and their indices in it per
+    /// hidden layer. Only an exact network is reduced, and a removal stands only when the
+    /// re-polished network is still exact (a removal that leaves 1e-9 has taken a teacher
+    /// neuron, or half of one). In a deep network a neuron of any hidden layer can go.
+    public func eliminate(_ network: Network<Double>, relativeLoss: Double) throws -> (network: Network<Double>, relativeLoss: Double, removed: [[Int]]) {
         var current = (network: network, relativeLoss: relativeLoss)
-        var survivors = Array(0..<network.layers[0].outputs), removed = [Int]()
+        var survivors = network.layers.dropLast().map { Array(0..<$0.outputs) }
+        var removed = survivors.map { _ in [Int]() }
         while current.relativeLoss < Self.exactLoss {
             var next: (network: Network<Double>, relativeLoss: Double)?
-            var gone = [Int]()
+            var gone = survivors.map { _ in [Int]() }
             let reduced = try Reconstruction.eliminateRedundant(current.network, inputs: sample, targets: sampleTargets,
                                                                 tolerance: tolerance)
-            if !reduced.removed.isEmpty {
+            if reduced.removed.contains(where: { !$0.isEmpty }) {
                 let polished = try polish(reduced.network)
                 if polished.relativeLoss < Self.exactLoss { (next, gone) = (polished, reduced.removed) }
             }
@@ -92,16 +95,36 @@ public struct ExactFitRefinement {
                     .prefix(Self.maximumPolishedRemovals) {
                     let polished = try polish(removal.network)
                     if polished.relativeLoss < Self.exactLoss {
-                        (next, gone) = (polished, [removal.neuron])
+                        next = polished
+                        gone[removal.layer] = [removal.neuron]
                         break
                     }
                 }
             }
             guard let next else { break }
-            removed += gone.map { survivors[$0] }
-            survivors = survivors.enumerated().filter { !gone.contains($0.offset) }.map(\.element)
+            for l in survivors.indices {
+                removed[l] += gone[l].map { survivors[l][$0] }
+                survivors[l] = survivors[l].enumerated().filter { !gone[l].contains($0.offset) }.map(\.element)
+            }
             current = next
         }
-        return (current.network, current.relativeLoss, removed.sorted())
+        return (current.network, current.relativeLoss, removed.map { $0.sorted() })
+    }
+
+    /// The fallback when the clusters gave no exact network: the best student (by
+    /// `relativeLosses`, MSE / Var(y) on the probe set), if it reproduces the probe set exactly,
+    /// reduced by `eliminate`. An exact student is the teacher plus neurons the fit does not
+    /// need; on the toy suite 24 runs (most at ρ = 1, where fewer than ⌊γN⌋ students found the
+    /// teacher) ended with no exact network while one of their students was exact. Nil when no
+    /// student is exact or its reduction does not stay exact.
+    public func reduceBestStudent(of students: StudentBank<Double>, relativeLosses: [Double]) throws
+        -> (network: Network<Double>, relativeLoss: Double, reduction: StudentReduction)? {
+        guard let best = relativeLosses.indices.filter({ relativeLosses[$0].isFinite }).min(by: { relativeLosses[$0] < relativeLosses[$1] }),
+              relativeLosses[best] < Self.exactLoss else { return nil }
+        let student = students.student(best)
+        let reduced = try eliminate(student, relativeLoss: relativeLosses[best])
+        guard reduced.relativeLoss < Self.exactLoss else { return nil }
+        return (reduced.network, reduced.relativeLoss,
+                StudentReduction(student: best, widths: student.hiddenWidths, removed: reduced.removed))
     }
 }

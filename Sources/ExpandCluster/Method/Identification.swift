@@ -161,6 +161,7 @@ public struct Identification {
             }
         }
         let finalEpochs = tuned.epochs + (prunedCount > 0 ? finalBank.epochs : 0)
+        var reduction: StudentReduction?
         if options.polishes, let polish = options.polish {
             progress(.phase("polishing the recovered network"))
             finalBank = try clock.time("polishing") {
@@ -184,11 +185,20 @@ public struct Identification {
                                             relativeLoss: finalBank.losses[0] / variance, spares: spares)
             if grown.added > 0 { progress(.note("added \(grown.added) neuron(s) from clusters of fewer than ⌊γN⌋ students: the fit became exact")) }
             let reduced = try refinement.eliminate(grown.network, relativeLoss: grown.relativeLoss)
-            if !reduced.removed.isEmpty { progress(.note("removed \(reduced.removed.count) redundant recovered neuron(s)")) }
+            let removedCount = reduced.removed.reduce(0) { $0 + $1.count }
+            if removedCount > 0 { progress(.note("removed \(removedCount) redundant recovered neuron(s)")) }
             layerReports[last].added = grown.added
-            layerReports[last].redundant = reduced.removed
-            finalBank = TrainedBank(bank: try StudentBank<T>(students: [reduced.network.converted(to: T.self)]),
-                                    losses: [reduced.relativeLoss * variance], epochs: finalBank.epochs, log: finalBank.log)
+            for (l, indices) in reduced.removed.enumerated() { layerReports[l].redundant = indices }
+            var result = (network: reduced.network, relativeLoss: reduced.relativeLoss)
+            if reduced.relativeLoss >= ExactFitRefinement.exactLoss,
+               let student = try refinement.reduceBestStudent(of: expanded.bank.converted(to: Double.self),
+                                                              relativeLosses: expanded.losses.map { $0 / variance }) {
+                progress(.note("the clusters gave no exact network, but student \(student.reduction.student + 1) is exact: it is the recovered network, reduced from widths \(student.reduction.widths.map(String.init).joined(separator: ",")) to \(student.network.hiddenWidths.map(String.init).joined(separator: ","))"))
+                result = (student.network, student.relativeLoss)
+                reduction = student.reduction
+            }
+            finalBank = TrainedBank(bank: try StudentBank<T>(students: [result.network.converted(to: T.self)]),
+                                    losses: [result.relativeLoss * variance], epochs: finalBank.epochs, log: finalBank.log)
         }
         var recovered = finalBank.bank.student(0).converted(to: Double.self)
         if !withSkip { recovered.skip = nil }
@@ -200,7 +210,7 @@ public struct Identification {
             layers: layerReports, recoveredWidths: recovered.hiddenWidths,
             assembledRelativeLoss: nil, finalRelativeLoss: finalLoss / variance, finalEpochs: finalEpochs,
             phaseSeconds: clock.seconds, lossCurves: LossCurves(expanded.log, variance: variance), comparison: nil,
-            device: "")
+            device: "", reducedStudent: reduction)
         return IdentifyResult(recovered: recovered, students: expanded.bank.converted(to: Double.self), report: report)
     }
 

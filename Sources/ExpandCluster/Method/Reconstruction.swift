@@ -124,55 +124,27 @@ extension Reconstruction {
             let drop = contributions.indices.filter { contributions[$0] <= fraction * largest }
             removed.append(drop)
             guard !drop.isEmpty, drop.count < contributions.count else { continue }
-            let keep = contributions.indices.filter { !drop.contains($0) }
-            var nextBias = next.bias
-            for j in drop { for o in 0..<next.outputs { nextBias[o] += next.weight[o, j] * means[j] } }
-            layers[l] = DenseLayer(weight: layers[l].weight.rows(keep), bias: keep.map { layers[l].bias[$0] })
-            layers[l + 1] = DenseLayer(weight: next.weight.transposed.rows(keep).transposed, bias: nextBias)
+            layers = removing(drop, fromHiddenLayer: l, of: layers, means: means)
         }
         return (try Network(activation: network.activation, layers: layers, skip: network.skip), removed)
+    }
+
+    /// `layers` without neurons `drop` of hidden layer `l`, each one's mean output (`means`,
+    /// over the data) folded into the next layer's bias, so that the mean output is unchanged.
+    static func removing(_ drop: [Int], fromHiddenLayer l: Int, of layers: [DenseLayer<Double>],
+                         means: [Double]) -> [DenseLayer<Double>] {
+        var layers = layers
+        let next = layers[l + 1]
+        let keep = (0..<layers[l].outputs).filter { !drop.contains($0) }
+        var nextBias = next.bias
+        for j in drop { for o in 0..<next.outputs { nextBias[o] += next.weight[o, j] * means[j] } }
+        layers[l] = DenseLayer(weight: layers[l].weight.rows(keep), bias: keep.map { layers[l].bias[$0] })
+        layers[l + 1] = DenseLayer(weight: next.weight.transposed.rows(keep).transposed, bias: nextBias)
+        return layers
     }
 }
 
 extension Reconstruction {
-    /// Backward elimination of redundant neurons of an exactly fitted one-hidden-layer network:
-    /// while some neuron can go with the readout refitted by least squares and the probe-set
-    /// MSE / Var(y) staying below `tolerance`, the neuron whose removal costs least goes.
-    /// A teacher neuron costs at least its own output variance when removed (≥ 1e-6 of Var(y)
-    /// even for tiny outgoing weights), while clusters of not-quite-converged units leave extra
-    /// neurons that an exact network does not need. Returns the reduced network and the
-    /// indices removed (in the original numbering).
-    static func eliminateRedundant(_ network: Network<Double>, inputs: Matrix<Double>, targets: Matrix<Double>,
-                                   tolerance: Double) throws -> (network: Network<Double>, removed: [Int]) {
-        guard network.layers.count == 2 else { return (network, []) }
-        var current = network
-        var kept = Array(0..<network.layers[0].outputs)
-        var removed = [Int]()
-        while kept.count > 1 {
-            guard let best = try removals(from: current, inputs: inputs, targets: targets).first,
-                  best.relativeLoss < tolerance else { break }
-            removed.append(kept.remove(at: best.neuron))
-            current = best.network
-        }
-        return (current, removed.sorted())
-    }
-
-    /// Each hidden neuron's removal from a one-hidden-layer network, with the readout refitted by
-    /// least squares: the network without it and its MSE / Var(y), cheapest first.
-    static func removals(from network: Network<Double>, inputs: Matrix<Double>,
-                         targets: Matrix<Double>) throws -> [(neuron: Int, network: Network<Double>, relativeLoss: Double)] {
-        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
-        let width = network.layers[0].outputs
-        guard network.layers.count == 2, width > 1 else { return [] }
-        return try (0..<width).map { j in
-            let rows = (0..<width).filter { $0 != j }
-            let hidden = DenseLayer(weight: network.layers[0].weight.rows(rows), bias: rows.map { network.layers[0].bias[$0] })
-            let candidate = try fitReadout(hidden: [hidden], activation: network.activation, inputs: inputs,
-                                           targets: targets, withSkip: network.skip != nil)
-            return (j, candidate, candidate(inputs).meanSquaredDifference(to: targets) / variance)
-        }.sorted { $0.relativeLoss < $1.relativeLoss }
-    }
-
     /// The neurons of the clusters that a looser size filter (`spare`, a cut at the same height)
     /// keeps beyond the reconstruction's own (`kept`), fitted like the reconstruction's, biggest
     /// cluster first: candidates for a teacher neuron that too few students held as one cluster.

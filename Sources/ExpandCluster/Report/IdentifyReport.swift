@@ -27,6 +27,20 @@ public struct IdentifyReport: Sendable, Codable {
     /// The process's peak resident memory, and the most device memory held at once (OpenCL).
     public var peakHostMemoryBytes: Int?
     public var peakDeviceMemoryBytes: Int?
+    /// Set when the recovered network is an exact student reduced, not the clusters' network
+    /// (see `Identification`); the layer reports still describe the clustering.
+    public var reducedStudent: StudentReduction?
+}
+
+/// An expanded student that reproduced the probe set exactly, and the neurons the exact-fit
+/// elimination took from it.
+public struct StudentReduction: Sendable, Codable, Equatable {
+    /// Index of the student in students.safetensors.
+    public let student: Int
+    /// Its hidden widths before the reduction.
+    public let widths: [Int]
+    /// Per hidden layer, the indices of its neurons removed.
+    public let removed: [[Int]]
 }
 
 /// The clustering of one hidden layer, for the report.

@@ -19,6 +19,9 @@ public struct SuiteResult: Sendable, Codable, Equatable {
     public let bestStudentRelativeLoss: Double
     public let seconds: Double
     public let device: String
+    /// The expanded student whose exact-fit reduction is the recovered network, when the
+    /// clusters gave no exact network (`IdentifyReport.reducedStudent`); absent otherwise.
+    public var reducedStudent: Int? = nil
 }
 
 /// Success rates of a finished (or partly finished) suite, by ρ and by activation, size and grade.

@@ -111,7 +111,8 @@ public struct SuiteRunner {
                            worstIncomingDegrees: layer.incoming.worstDegrees, medianIncomingDegrees: layer.incoming.medianDegrees,
                            relativeMSE: comparison.relativeMSE,
                            bestStudentRelativeLoss: outcome.report.studentRelativeLosses.filter(\.isFinite).min() ?? .nan,
-                           seconds: Date().timeIntervalSince(start), device: outcome.report.device)
+                           seconds: Date().timeIntervalSince(start), device: outcome.report.device,
+                           reducedStudent: outcome.report.reducedStudent?.student)
     }
 
     private func append(_ result: SuiteResult) throws {
