@@ -28,6 +28,9 @@ struct IdentifyCommand: AsyncParsableCommand {
     var betaDeg = 60.0
     @Option(parsing: .unconditional, help: "Epoch cap of the expansion.") var epochs = 20_000
     @Option(parsing: .unconditional,
+            help: "Adam learning rate of the expansion, lowered by the plateau schedule down to 1e-7 (default: 1e-3 for one hidden layer, 3e-2 deeper).")
+    var lr: Double?
+    @Option(parsing: .unconditional,
             help: "Levenberg–Marquardt iterations polishing each student (float64); 0 turns polishing off (default: 1000 for one hidden layer, 5000 deeper).")
     var polishIterations: Int?
     @Option(help: "Where to cut the tree: stable-plateau (default) or largest-count (the paper's rule).")
@@ -54,6 +57,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         try FlagCheck.require(gamma > 0 && gamma <= 1, "--gamma", "in (0, 1]", got: gamma)
         try FlagCheck.require(betaDeg > 0 && betaDeg <= 90, "--beta-deg", "in (0, 90]", got: betaDeg)
         try FlagCheck.positive(epochs, "--epochs")
+        if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
         if let rho { try FlagCheck.positiveFinite(rho, "--rho") }
         if let polishIterations {
             try FlagCheck.require(polishIterations >= 0, "--polish-iterations", "0 or more", got: polishIterations)
@@ -86,7 +90,8 @@ struct IdentifyCommand: AsyncParsableCommand {
             ?? teacherNetwork?.hiddenWidths ?? Array(repeating: 8, count: hiddenLayers)
         var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
-                                      expansion: TrainingOptions(maximumEpochs: epochs), seed: seed)
+                                      expansion: .expansion(hiddenLayers: hiddenLayers, maximumEpochs: epochs), seed: seed)
+        if let lr { options.expansion.learningRate = lr }
         if let polishIterations {
             if polishIterations > 0 { options.polish?.maximumIterations = polishIterations } else { options.polish = nil }
         }

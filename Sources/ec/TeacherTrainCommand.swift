@@ -60,7 +60,9 @@ extension TeacherCommand {
             } else {
                 print("wrote \(output): \(widthsText) \(activation.rawValue) teacher, \(result.log.count) epochs on \(result.trainSamples) images of \(result.dataset) in \(String(format: "%.1f", result.seconds)) s on \(result.device)")
                 let test = result.testAccuracy.map { String(format: ", test accuracy %.2f%% (%d images)", 100 * $0, result.testSamples) } ?? ""
-                print(String(format: "train accuracy %.2f%%%@", 100 * result.trainAccuracy, test))
+                // The epoch losses above are means over each epoch's minibatches as the parameters moved;
+                // this one is of the parameters written, so a last step that spoiled them shows.
+                print(String(format: "train loss %.4f, train accuracy %.2f%%%@", result.trainLoss, 100 * result.trainAccuracy, test))
             }
         }
 

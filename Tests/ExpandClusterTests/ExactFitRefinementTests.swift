@@ -117,7 +117,8 @@ struct ExactFitRefinementTests {
     /// split 0.6 : 0.4 between the copies: exact, one neuron too many in layer 1. Removing either
     /// copy leaves a misfit that only a re-polish of the whole network (the layer above
     /// re-fitted) makes exact again; no teacher neuron of either layer may go.
-    @Test func aDuplicateInTheFirstLayerOfADeepNetworkGoes() throws {
+    /// A 3-4-3-1 teacher with its first-layer neuron 0 held twice, the outgoing weights split 0.6 : 0.4.
+    static func deepTeacherWithADuplicate() throws -> (teacher: Network<Double>, duplicated: Network<Double>) {
         let teacher = try Network<Double>.toyTeacher(inputs: 3, hiddenWidths: [4, 3], activation: .tanh, seed: 24)
         var layers = teacher.layers
         let first = layers[0], second = layers[1]
@@ -126,15 +127,33 @@ struct ExactFitRefinementTests {
         layers[1] = DenseLayer(weight: Matrix(rowArrays: (0..<3).map { o in
             (0..<4).map { $0 == 0 ? 0.6 * second.weight[o, 0] : second.weight[o, $0] } + [0.4 * second.weight[o, 0]]
         }), bias: second.bias)
-        let duplicated = try Network(activation: .tanh, layers: layers)
-        let loss = Self.relativeLoss(duplicated, teacher)
+        return (teacher, try Network(activation: .tanh, layers: layers))
+    }
+
+    /// Checks that `eliminate` took exactly one of the two copies and left the teacher.
+    static func expectOneCopyRemoved(by refinement: ExactFitRefinement) throws {
+        let (teacher, duplicated) = try deepTeacherWithADuplicate()
+        let loss = relativeLoss(duplicated, teacher)
         try #require(loss < 1e-28, "the split copies are exact (\(loss))")
-        let final = try Self.refinement(for: teacher).eliminate(duplicated, relativeLoss: loss)
+        let final = try refinement.eliminate(duplicated, relativeLoss: loss)
         #expect(final.removed.count == 2 && final.removed[1].isEmpty, "\(final.removed)")
         #expect(final.removed[0] == [0] || final.removed[0] == [4], "one of the copies: \(final.removed)")
         #expect(final.relativeLoss < ExactFitRefinement.exactLoss)
-        let comparison = try NetworkComparison(teacher: teacher, recovered: final.network, freshInputs: Self.fresh)
+        let comparison = try NetworkComparison(teacher: teacher, recovered: final.network, freshInputs: fresh)
         #expect(comparison.identified, "widths \(final.network.hiddenWidths)")
+    }
+
+    @Test func aDuplicateInTheFirstLayerOfADeepNetworkGoes() throws {
+        try Self.expectOneCopyRemoved(by: Self.refinement(for: Self.deepTeacherWithADuplicate().teacher))
+    }
+
+    /// Without any re-polish too: the removal hands the copy's share of the next layer to its twin.
+    @Test func aDuplicateGoesIntoItsTwinWithoutRepolishing() throws {
+        let teacher = try Self.deepTeacherWithADuplicate().teacher
+        let targets = teacher(Self.inputs)
+        try Self.expectOneCopyRemoved(by: ExactFitRefinement(
+            activation: .tanh, inputs: Self.inputs, targets: targets, sample: Self.inputs, sampleTargets: targets,
+            tolerance: 1e-8, polish: { ($0, Self.relativeLoss($0, teacher)) }))
     }
 
     /// Three students of width 4 on a width-3 teacher: two miss a teacher neuron, one holds

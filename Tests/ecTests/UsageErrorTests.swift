@@ -31,6 +31,7 @@ struct UsageErrorTests {
         CommandCase(identify + ["--beta-deg", "120"], naming: ["--beta-deg", "(0, 90]"]),
         CommandCase(identify + ["--students", "0"], naming: ["--students", "at least 2"]),
         CommandCase(identify + ["--epochs", "0"], naming: ["--epochs", "positive"]),
+        CommandCase(identify + ["--lr", "0"], naming: ["--lr", "positive"]),
         CommandCase(identify + ["--rho", "-1"], naming: ["--rho", "positive"]),
         CommandCase(identify + ["--hidden-layers", "0"], naming: ["--hidden-layers", "positive"]),
         CommandCase(identify + ["--reference-widths", "8,0"], naming: ["--reference-widths", "positive"]),

@@ -31,8 +31,8 @@ extension Reconstruction {
 
     /// Each hidden neuron's removal, cheapest first. A neuron of the last hidden layer goes with
     /// the readout (and skip term) refitted by least squares; one of an earlier layer with its
-    /// mean output folded into the next layer's bias, the rest unchanged (only a re-polish can
-    /// re-fit the layers above it). Layers of one neuron keep it.
+    /// output re-expressed in the next layer (see `removingByProjection`), the layers above
+    /// unchanged (only a re-polish can re-fit them). Layers of one neuron keep it.
     static func removals(from network: Network<Double>, inputs: Matrix<Double>,
                          targets: Matrix<Double>) throws -> [NeuronRemoval] {
         let variance = max(targets.pooledVariance, .leastNormalMagnitude)
@@ -40,9 +40,9 @@ extension Reconstruction {
         let activations = network.hiddenActivations(inputs)
         var result = [NeuronRemoval]()
         for l in 0...last where network.layers[l].outputs > 1 {
-            let means = activations[l].columnMeans
             for j in 0..<network.layers[l].outputs {
-                let layers = removing([j], fromHiddenLayer: l, of: network.layers, means: means)
+                let layers = l == last ? removing([j], fromHiddenLayer: l, of: network.layers, means: activations[l].columnMeans)
+                    : removingByProjection(j, fromHiddenLayer: l, of: network.layers, activations: activations[l])
                 let candidate = l == last
                     ? try fitReadout(hidden: Array(layers.dropLast()), activation: network.activation, inputs: inputs,
                                      targets: targets, withSkip: network.skip != nil)
@@ -52,5 +52,33 @@ extension Reconstruction {
             }
         }
         return result.sorted { $0.relativeLoss < $1.relativeLoss }
+    }
+
+    /// `layers` without neuron j of hidden layer l, whose output the next layer gets instead as
+    /// its least-squares combination of the layer's other neurons and a constant on
+    /// `activations` (that layer's outputs on a sample). A duplicate whose outgoing weights were
+    /// split with its twin goes into the twin exactly (a deep student fitted 5e-26 with one
+    /// first-layer teacher neuron held twice, which folding the mean into the bias cannot
+    /// undo); a near-constant neuron goes into the bias as before. Degenerate features fall
+    /// back to the bias alone.
+    static func removingByProjection(_ j: Int, fromHiddenLayer l: Int, of layers: [DenseLayer<Double>],
+                                     activations: Matrix<Double>) -> [DenseLayer<Double>] {
+        let width = layers[l].outputs, others = (0..<width).filter { $0 != j }
+        let features = Matrix(rows: activations.rows, columns: width, scalars: (0..<activations.rows).flatMap { r in
+            others.map { activations[r, $0] } + [1]
+        })
+        let output = Matrix(rows: activations.rows, columns: 1, scalars: (0..<activations.rows).map { activations[$0, j] })
+        guard let coefficients = try? LeastSquares.solve(features, output) else {
+            return removing([j], fromHiddenLayer: l, of: layers, means: activations.columnMeans)
+        }
+        var adjusted = layers
+        var next = layers[l + 1]
+        for o in 0..<next.outputs {
+            let share = next.weight[o, j]
+            for (k, other) in others.enumerated() { next.weight[o, other] += share * coefficients[k, 0] }
+            next.bias[o] += share * coefficients[width - 1, 0]
+        }
+        adjusted[l + 1] = next
+        return removing([j], fromHiddenLayer: l, of: adjusted, means: Array(repeating: 0, count: width))
     }
 }

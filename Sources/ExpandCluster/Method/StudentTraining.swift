@@ -30,6 +30,13 @@ public struct TrainedBank<T: Real>: Sendable {
     public let losses: [Double]
     public let epochs: Int
     public let log: [EpochRecord]
+
+    public init(bank: StudentBank<T>, losses: [Double], epochs: Int, log: [EpochRecord]) {
+        self.bank = bank
+        self.losses = losses
+        self.epochs = epochs
+        self.log = log
+    }
 }
 
 /// Trains `bank` on `data` until every student's schedule has stopped or the epoch cap.
@@ -82,14 +89,21 @@ public struct TrainingCheckpoint<T: Real>: Sendable {
 }
 
 /// Polishes a trained bank (see `LevenbergMarquardt`) and re-measures its losses on all samples.
-func polishBank<T: Real>(_ trained: TrainedBank<T>, data: TrainingData<T>, options: LevenbergMarquardt.Options,
-                         backend: BackendSelection, configuration: EngineConfiguration,
-                         frozenLayers: Int = 0) throws -> TrainedBank<T> {
+/// A student whose polished loss on all samples is not below its loss before keeps its
+/// parameters as they were: polishing on a subsample can fit the subsample at the expense of
+/// the rest.
+public func polishBank<T: Real>(_ trained: TrainedBank<T>, data: TrainingData<T>, options: LevenbergMarquardt.Options,
+                                backend: BackendSelection, configuration: EngineConfiguration,
+                                frozenLayers: Int = 0) throws -> TrainedBank<T> {
     let bank = trained.bank.converted(to: Double.self)
     guard LevenbergMarquardt.applies(to: bank) else { return trained }
     let polished = try LevenbergMarquardt(options: options)
         .polish(bank, inputs: data.inputs.converted(), targets: data.targets.converted(), frozenLayers: frozenLayers)
         .bank.converted(to: T.self)
-    let engine = try backend.make(data: data, bank: polished, optimizerState: nil, configuration: configuration)
-    return TrainedBank(bank: polished, losses: try engine.evaluateLosses(), epochs: trained.epochs, log: trained.log)
+    let before = try backend.make(data: data, bank: trained.bank, optimizerState: nil, configuration: configuration).evaluateLosses()
+    let after = try backend.make(data: data, bank: polished, optimizerState: nil, configuration: configuration).evaluateLosses()
+    let better = after.indices.map { after[$0] < before[$0] }
+    let kept = try StudentBank(students: better.indices.map { better[$0] ? polished.student($0) : trained.bank.student($0) })
+    return TrainedBank(bank: kept, losses: better.indices.map { better[$0] ? after[$0] : before[$0] },
+                       epochs: trained.epochs, log: trained.log)
 }
