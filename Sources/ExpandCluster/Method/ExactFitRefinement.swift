@@ -14,8 +14,9 @@ import Foundation
 ///   only when it becomes exact (a teacher neuron that fewer than half the students held as one
 ///   tight group, or held as several units that do not all line up);
 /// - elimination (any depth): from an exact network, neurons go while the re-polished rest
-///   stays exact: first those the least-squares readout alone can do without (their
-///   readout-only cost on the sample below `tolerance`), then any that a re-polished network can do without (two
+///   stays exact: first those that a least-squares refit alone can do without (the readout for
+///   the last hidden layer, the next layer's weights on the removed neuron's siblings for an
+///   earlier one; their cost on the sample below `tolerance`), then any that a re-polished network can do without (two
 ///   ReLU kinks that fall between the same probe points are one neuron to the probe set, and
 ///   only a re-fit moves the other kink onto the teacher's).
 public struct ExactFitRefinement {

@@ -41,12 +41,15 @@ extension Reconstruction {
         var result = [NeuronRemoval]()
         for l in 0...last where network.layers[l].outputs > 1 {
             for j in 0..<network.layers[l].outputs {
-                let layers = l == last ? removing([j], fromHiddenLayer: l, of: network.layers, means: activations[l].columnMeans)
-                    : removingByProjection(j, fromHiddenLayer: l, of: network.layers, activations: activations[l])
-                let candidate = l == last
-                    ? try fitReadout(hidden: Array(layers.dropLast()), activation: network.activation, inputs: inputs,
-                                     targets: targets, withSkip: network.skip != nil)
-                    : try Network(activation: network.activation, layers: layers, skip: network.skip)
+                let candidate: Network<Double>
+                if l == last {
+                    let layers = removing([j], fromHiddenLayer: l, of: network.layers, means: activations[l].columnMeans)
+                    candidate = try fitReadout(hidden: Array(layers.dropLast()), activation: network.activation, inputs: inputs,
+                                               targets: targets, withSkip: network.skip != nil)
+                } else {
+                    let layers = removingByProjection(j, fromHiddenLayer: l, of: network.layers, activations: activations[l])
+                    candidate = try Network(activation: network.activation, layers: layers, skip: network.skip)
+                }
                 result.append(NeuronRemoval(layer: l, neuron: j, network: candidate,
                                             relativeLoss: candidate(inputs).meanSquaredDifference(to: targets) / variance))
             }

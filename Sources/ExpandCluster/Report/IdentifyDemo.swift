@@ -22,7 +22,7 @@ public enum IdentifyDemo {
         // Students of toy size are polished to near machine precision, so a short expansion does.
         let options = IdentifyOptions(activation: .g, hiddenLayers: 1, referenceWidths: [teacherWidths[1]],
                                       precision: precision, backend: backend,
-                                      expansion: TrainingOptions(maximumEpochs: 3000), seed: 3)
+                                      expansion: .expansion(hiddenLayers: 1, maximumEpochs: 3000), seed: 3)
         return IdentifySettings(probe: probeURL.path, teacher: teacherURL.path, options: options)
     }
 }

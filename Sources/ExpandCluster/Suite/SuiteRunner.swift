@@ -25,7 +25,7 @@ public struct SuiteSettings: Sendable, Codable, Equatable {
     func options(for problem: ToyProblem, rho: Double) -> IdentifyOptions {
         IdentifyOptions(activation: problem.activation, hiddenLayers: 1, referenceWidths: [problem.hidden],
                         students: students, rho: rho, precision: precision, backend: backend,
-                        expansion: TrainingOptions(maximumEpochs: epochs), seed: RandomSource.seed(named: problem.name))
+                        expansion: .expansion(hiddenLayers: 1, maximumEpochs: epochs), seed: RandomSource.seed(named: problem.name))
     }
 }
 
