@@ -32,6 +32,7 @@ struct UsageErrorTests {
         CommandCase(identify + ["--students", "0"], naming: ["--students", "at least 2"]),
         CommandCase(identify + ["--epochs", "0"], naming: ["--epochs", "positive"]),
         CommandCase(identify + ["--lr", "0"], naming: ["--lr", "positive"]),
+        CommandCase(identify + ["--batch-size", "0"], naming: ["--batch-size", "positive"]),
         CommandCase(identify + ["--rho", "-1"], naming: ["--rho", "positive"]),
         CommandCase(identify + ["--hidden-layers", "0"], naming: ["--hidden-layers", "positive"]),
         CommandCase(identify + ["--reference-widths", "8,0"], naming: ["--reference-widths", "positive"]),

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The acceptance cases of issue 5: Fashion-MNIST teachers (activation g) 784-64-10 ("shallow")
+# and 784-30-30-30-10 ("deep"), each trained (40 epochs, SGD 0.1, batch 128), probed with the
+# training images and identified at rho = 4; prints every result and the wall time of every
+# step; each case's report is OUT/CASE/run/report.json. Resumable: a step whose result is in OUT is skipped,
+# and an identify run cut off (e.g. by a time limit) continues with --resume, so the same
+# command can simply be run again.
+#
+#   Benchmarks/mnist-acceptance.sh [--data DIR] [--out DIR] [--cases "shallow deep"]
+#                                  [--samples N] [--epochs N] [--batch-size B] [--teachers-only]
+#                                  [identify flags...]
+#
+# DIR holds the gzip IDX files (default: Debian's /usr/share/datasets/fashion-mnist; on the GPU
+# machine, a copy sent there). Flags it does not know go to `ec identify`.
+set -euo pipefail
+data=/usr/share/datasets/fashion-mnist out=acceptance cases="shallow deep"
+samples=60000 epochs=8000 batch=128 teachers_only=0 extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) data=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --cases) cases=$2; shift 2 ;;
+    --samples) samples=$2; shift 2 ;;
+    --epochs) epochs=$2; shift 2 ;;
+    --batch-size) batch=$2; shift 2 ;;
+    --teachers-only) teachers_only=1; shift ;;   # train the teachers (where the labels are), stop
+    *) extra+=("$1"); shift ;;
+  esac
+done
+train="$data/train-images-idx3-ubyte.gz" test="$data/t10k-images-idx3-ubyte.gz"
+# The labels are read only to train a teacher that is not in OUT yet (ec names a missing file).
+for f in "$train" "$test"; do
+  [ -f "$f" ] || { echo "mnist-acceptance: missing $f (--data names the folder of the IDX files)" >&2; exit 1; }
+done
+
+timed() {   # timed LABEL COMMAND...: runs it, then prints how long it took
+  local start=$SECONDS
+  "${@:2}"
+  echo "mnist-acceptance: $1 took $((SECONDS - start)) s" >&2
+}
+
+for c in $cases; do
+  case $c in
+    shallow) widths=64 layers=1 ;;
+    deep) widths=30,30,30 layers=3 ;;
+    *) echo "mnist-acceptance: unknown case '$c' (shallow, deep)" >&2; exit 2 ;;
+  esac
+  d="$out/$c"
+  mkdir -p "$d"
+  [ -f "$d/teacher.safetensors" ] || timed "$c teacher" ec teacher train --images "$train" \
+    --labels "$data/train-labels-idx1-ubyte.gz" --test-images "$test" --test-labels "$data/t10k-labels-idx1-ubyte.gz" \
+    --widths $widths --activation g --epochs 40 --output "$d/teacher.safetensors"
+  [ $teachers_only = 0 ] || continue
+  [ -f "$d/probe.npz" ] || timed "$c probe" ec probe --teacher "$d/teacher.safetensors" --inputs-from "$train" \
+    --samples "$samples" --output "$d/probe.npz"
+  if [ -f "$d/run/settings.json" ]; then
+    timed "$c identify (resumed)" ec identify --resume "$d/run"
+  else
+    timed "$c identify" ec identify --probe "$d/probe.npz" --teacher "$d/teacher.safetensors" --activation g \
+      --hidden-layers $layers --rho 4 --epochs "$epochs" --batch-size "$batch" --precision float32 \
+      --fresh-inputs "$test" --output "$d/run" "${extra[@]}"
+  fi
+done
