@@ -2,9 +2,9 @@
 # The acceptance cases of issue 5: Fashion-MNIST teachers (activation g) 784-64-10 ("shallow")
 # and 784-30-30-30-10 ("deep"), each trained (40 epochs, SGD 0.1, batch 128), probed with the
 # training images and identified at rho = 4; prints every result and the wall time of every
-# step; each case's report is OUT/CASE/run/report.json. Resumable: a step whose result is in OUT is skipped,
-# and an identify run cut off (e.g. by a time limit) continues with --resume, so the same
-# command can simply be run again.
+# step; each case's report is OUT/CASE/run/report.json. Resumable: a step whose result is in
+# OUT is skipped, and an identify run cut off (e.g. by a time limit) continues with --resume,
+# so the same command can simply be run again.
 #
 #   Benchmarks/mnist-acceptance.sh [--data DIR] [--out DIR] [--cases "shallow deep"]
 #                                  [--samples N] [--epochs N] [--batch-size B] [--teachers-only]

@@ -30,7 +30,9 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional,
             help: "Adam learning rate of the expansion, lowered by the plateau schedule down to 1e-7 (default: 1e-3 for one hidden layer, 3e-2 deeper).")
     var lr: Double?
-    @Option(parsing: .unconditional, help: "Minibatch size of every training phase: 512 as in the reference; 128 trains image probes faster (README).") var batchSize = 512
+    @Option(parsing: .unconditional,
+            help: "Minibatch size of every training phase (default: 512 as in the reference; 128 trains image probes faster, README).")
+    var batchSize: Int?
     @Option(parsing: .unconditional,
             help: "Levenberg–Marquardt iterations polishing each student (float64); 0 turns polishing off (default: 1000 for one hidden layer, 5000 deeper).")
     var polishIterations: Int?
@@ -59,7 +61,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         try FlagCheck.require(betaDeg > 0 && betaDeg <= 90, "--beta-deg", "in (0, 90]", got: betaDeg)
         try FlagCheck.positive(epochs, "--epochs")
         if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
-        try FlagCheck.positive(batchSize, "--batch-size")
+        if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
         if let rho { try FlagCheck.positiveFinite(rho, "--rho") }
         if let polishIterations {
             try FlagCheck.require(polishIterations >= 0, "--polish-iterations", "0 or more", got: polishIterations)
@@ -92,8 +94,9 @@ struct IdentifyCommand: AsyncParsableCommand {
             ?? teacherNetwork?.hiddenWidths ?? Array(repeating: 8, count: hiddenLayers)
         var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
-                                      batchSize: batchSize, expansion: .expansion(hiddenLayers: hiddenLayers, maximumEpochs: epochs), seed: seed)
+                                      expansion: .expansion(hiddenLayers: hiddenLayers, maximumEpochs: epochs), seed: seed)
         if let lr { options.expansion.learningRate = lr }
+        if let batchSize { options.batchSize = batchSize }
         if let polishIterations {
             if polishIterations > 0 { options.polish?.maximumIterations = polishIterations } else { options.polish = nil }
         }
