@@ -36,6 +36,12 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional,
             help: "Levenberg–Marquardt iterations polishing each student (float64); 0 turns polishing off (default: 1000 for one hidden layer, 5000 deeper).")
     var polishIterations: Int?
+    @Option(parsing: .unconditional,
+            help: "Without polishing, a layer with a hidden layer after it also takes the neuron of a cluster below ⌊γN⌋ students that cuts the share of the students' next-layer input it leaves unexplained by this factor; 0: never (README).")
+    var spanGain = 1.4
+    @Option(parsing: .unconditional,
+            help: "Without polishing, recovered neurons of a layer whose outputs over the probe set correlate at least this much are folded into one; 0: never (README).")
+    var duplicateCorrelation = 0.99
     @Option(help: "Where to cut the tree: stable-plateau (default) or largest-count (the paper's rule).")
     var cutRule: CutRule = .stablePlateau
     @Option(help: "auto: cluster and compare without the input coordinates that barely vary over the probe inputs (Gaussian probes keep all); none: keep all.")
@@ -59,6 +65,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         try FlagCheck.require(students >= 2, "--students", "at least 2", got: students)
         try FlagCheck.require(gamma > 0 && gamma <= 1, "--gamma", "in (0, 1]", got: gamma)
         try FlagCheck.require(betaDeg > 0 && betaDeg <= 90, "--beta-deg", "in (0, 90]", got: betaDeg)
+        try FlagCheck.require(spanGain == 0 || (spanGain > 1 && spanGain.isFinite), "--span-gain", "0 or a finite number above 1", got: spanGain)
+        try FlagCheck.require(duplicateCorrelation >= 0 && duplicateCorrelation <= 1, "--duplicate-correlation", "in [0, 1]", got: duplicateCorrelation)
         try FlagCheck.positive(epochs, "--epochs")
         if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
         if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
@@ -103,6 +111,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         options.clustering.cutRule = cutRule
         options.clustering.gamma = gamma
         options.clustering.betaDegrees = betaDeg
+        options.clustering.spanGain = spanGain > 0 ? spanGain : nil
+        options.clustering.duplicateCorrelation = duplicateCorrelation > 0 ? duplicateCorrelation : nil
         options.inputMask = try mask.mask { try ProbeInputs.file(fileURL(probe), limit: nil) }
         if referenceWidths == nil && teacherNetwork == nil {
             // Nothing to size the ladder by: climb further.

@@ -33,6 +33,8 @@ struct UsageErrorTests {
         CommandCase(identify + ["--epochs", "0"], naming: ["--epochs", "positive"]),
         CommandCase(identify + ["--lr", "0"], naming: ["--lr", "positive"]),
         CommandCase(identify + ["--batch-size", "0"], naming: ["--batch-size", "positive"]),
+        CommandCase(identify + ["--span-gain", "0.5"], naming: ["--span-gain", "above 1"]),
+        CommandCase(identify + ["--duplicate-correlation", "1.5"], naming: ["--duplicate-correlation", "[0, 1]"]),
         CommandCase(identify + ["--rho", "-1"], naming: ["--rho", "positive"]),
         CommandCase(identify + ["--hidden-layers", "0"], naming: ["--hidden-layers", "positive"]),
         CommandCase(identify + ["--reference-widths", "8,0"], naming: ["--reference-widths", "positive"]),

@@ -19,15 +19,26 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
     /// Whether angles are measured in the data's metric (see `DataMetric`) rather than in raw
     /// coordinates.
     public var dataMetric: Bool
+    /// Without polishing, a layer with a hidden layer after it also takes the neuron of a cluster
+    /// below ⌊γN⌋ students when that cuts what the students' next layer reads and the layer
+    /// cannot give by this factor (see `SpanGrowth`); nil never (and in settings written before
+    /// it existed).
+    public var spanGain: Double?
+    /// Without polishing, recovered neurons of one layer whose outputs over the probe sample
+    /// correlate at least this much are one neuron (see `DuplicateFolding`); nil never (and in
+    /// settings written before it existed).
+    public var duplicateCorrelation: Double?
 
     public init(gamma: Double = 0.5, betaDegrees: Double = 60, negligibleContribution: Double = 1e-3,
                 cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil,
-                dataMetric: Bool = true) {
+                dataMetric: Bool = true, spanGain: Double? = 1.4, duplicateCorrelation: Double? = 0.99) {
         self.gamma = gamma
         self.betaDegrees = betaDegrees
         self.negligibleContribution = negligibleContribution
         self.cutRule = cutRule
         self.includeBias = includeBias
         self.dataMetric = dataMetric
+        self.spanGain = spanGain
+        self.duplicateCorrelation = duplicateCorrelation
     }
 }

@@ -89,19 +89,36 @@ public struct Identification {
             let byStudent = [Int: StudentLayerView](uniqueKeysWithValues: views.map { ($0.student, $0) })
             // This layer's inputs on the sample: the reconstructed layers below it, shared by all students.
             let layerInputs = l == 0 ? sample : try Reconstruction.features(of: hidden, activation: options.activation, on: sample)
-            let (clustering, spare) = try clock.time("clustering") {
+            let (cut, spare) = try clock.time("clustering") {
                 let tree = try LayerTree(layer: l, students: views, losses: losses, symmetry: options.activation.symmetry,
                                          inputMask: l == 0 ? options.inputMask : nil, options: options.clustering,
                                          layerInputs: layerInputs)
-                // The same cut with clusters of two students and more: spare neurons for the refinement.
+                // The same cut with clusters of two students and more: spare neurons for the span
+                // growth and the exact-fit refinement.
                 return (tree.cut(at: tree.ruleCut), tree.cut(at: tree.ruleCut, minimumStudents: 2))
             }
-            layerReports.append(LayerReport(clustering))
+            var clustering = cut
             progress(.note("layer \(l + 1): \(clustering.recoveredWidth) neurons from \(clustering.clusters.count) clusters (\(clustering.negligibleNeurons) of \(clustering.candidateNeurons) neurons negligible)"))
             guard clustering.recoveredWidth > 0 else {
                 throw ECError.invalidArgument("layer \(l + 1): no cluster holds neurons of ⌊γN⌋ = \(clustering.minimumStudents) students; the students did not agree (train longer, raise ρ, or lower --gamma)")
             }
-            let layer = Reconstruction.layer(clustering, views: byStudent, inputs: layerInputs, activation: options.activation)
+            var layerReport = LayerReport(clustering)
+            var layer: DenseLayer<Double>
+            // Polished runs are judged by exactness instead (the refinement at the end).
+            if l + 1 < options.hiddenLayers, !options.polishes, let gain = options.clustering.spanGain {
+                let growth = try clock.time("clustering") {
+                    try SpanGrowth(students: bank, losses: losses, layer: l, sample: sample, gain: gain)
+                        .grow(clustering, spare: spare, views: byStudent, layerInputs: layerInputs, activation: options.activation)
+                }
+                layerReport.record(growth)
+                if !growth.added.isEmpty {
+                    progress(.note("layer \(l + 1): added \(growth.added.count) neuron(s) from clusters of fewer than ⌊γN⌋ students: what the students' next layer reads and the layer could not give went from \(String(format: "%.2e", growth.shareBefore)) to \(String(format: "%.2e", growth.shareAfter))"))
+                }
+                (clustering, layer) = (growth.clustering, growth.layer)
+            } else {
+                layer = Reconstruction.layer(clustering, views: byStudent, inputs: layerInputs, activation: options.activation)
+            }
+            layerReports.append(layerReport)
             hidden.append(layer)
             guard l + 1 < options.hiddenLayers else {
                 if options.polishes && options.hiddenLayers == 1 {   // what the exact-fit refinement can use
@@ -148,12 +165,23 @@ public struct Identification {
                            configuration: final, options: options.finalFineTune, variance: variance, progress: progress)
         }
         var finalBank = tuned
-        let pruned = try Reconstruction.pruneNegligible(tuned.bank.student(0).converted(to: Double.self), sample: sample,
+        var pruned = try Reconstruction.pruneNegligible(tuned.bank.student(0).converted(to: Double.self), sample: sample,
                                                         fraction: options.clustering.negligibleContribution)
-        let prunedCount = pruned.removed.reduce(0) { $0 + $1.count }
+        var prunedCount = pruned.removed.reduce(0) { $0 + $1.count }
+        if prunedCount > 0 { progress(.note("pruned \(prunedCount) recovered neuron(s) that carry nothing")) }
+        for (l, indices) in pruned.removed.enumerated() { layerReports[l].pruned = indices }
+        // Polished runs decide redundancy by exactness instead (the refinement below).
+        if !options.polishes, let correlation = options.clustering.duplicateCorrelation {
+            let folded = try DuplicateFolding.fold(pruned.network, sample: sample, sampleTargets: sampleTargets, correlation: correlation)
+            let foldedCount = folded.removed.reduce(0) { $0 + $1.count }
+            if foldedCount > 0 {
+                progress(.note("folded \(foldedCount) recovered neuron(s) into a twin whose output correlates with theirs at \(correlation) or more"))
+            }
+            for (l, indices) in folded.removed.enumerated() { layerReports[l].duplicates = indices }
+            pruned.network = folded.network
+            prunedCount += foldedCount
+        }
         if prunedCount > 0 {
-            progress(.note("pruned \(prunedCount) recovered neuron(s) that carry nothing"))
-            for (l, indices) in pruned.removed.enumerated() where !indices.isEmpty { layerReports[l].pruned = indices }
             finalBank = try clock.time("final fine-tuning") {
                 try trainPhase("fine-tuning after pruning", StudentBank<T>(students: [pruned.network.converted(to: T.self)]),
                                data: data, configuration: final, options: options.finalFineTune, variance: variance,

@@ -25,6 +25,11 @@ public struct StudentLayerView: Sendable {
 public struct NeuronReference: Sendable, Codable, Hashable {
     public let student: Int
     public let neuron: Int
+
+    public init(student: Int, neuron: Int) {
+        self.student = student
+        self.neuron = neuron
+    }
 }
 
 /// One flat cluster of the cut and what became of it.
@@ -59,6 +64,16 @@ public struct LayerClusteringResult: Sendable {
     public let assignment: [NeuronReference: (neuron: Int, sign: Double)]
 
     public var recoveredWidth: Int { representatives.count }
+
+    /// The same cut with only the reconstructed neurons `indices`, renumbered in that order.
+    func restricted(to indices: [Int]) -> LayerClusteringResult {
+        let renumbered = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+        return LayerClusteringResult(
+            layer: layer, candidateNeurons: candidateNeurons, negligibleNeurons: negligibleNeurons,
+            minimumStudents: minimumStudents, cutHeight: cutHeight, profile: profile, clusters: clusters,
+            representatives: indices.map { representatives[$0] },
+            assignment: assignment.compactMapValues { entry in renumbered[entry.neuron].map { ($0, entry.sign) } })
+    }
 }
 
 /// The dendrogram of one hidden layer's neurons across students, ready to be cut.

@@ -55,24 +55,38 @@ public struct LayerReport: Sendable, Codable {
     /// The number of big clusters against the cut height: [height, count] pairs.
     public let profile: [[Double]]
     public let clusters: [ClusterSummary]
-    public let recoveredWidth: Int
-    /// Recovered neurons removed after fine-tuning because they carried nothing.
+    /// The clustering's neurons and the grown ones.
+    public private(set) var recoveredWidth: Int
+    /// Neurons taken before fine-tuning from clusters of fewer than ⌊γN⌋ students, because the
+    /// students' next layer reads them (see `SpanGrowth`): those clusters' representatives. They
+    /// follow the clustering's neurons.
+    public private(set) var grown: [NeuronReference] = []
+    /// Median over the students of the share of their next layer's input that the rebuilt layer
+    /// leaves unexplained: with the clustering's neurons, then with the grown ones (absent for
+    /// the last hidden layer, where it is not measured).
+    public private(set) var unexplainedShare: [Double]?
+    /// Recovered neurons removed after fine-tuning because they carried nothing (numbered: the
+    /// clustering's neurons, then the grown ones).
     public var pruned: [Int] = []
+    /// Then, in runs without polishing, those folded into a near-duplicate twin (see
+    /// `DuplicateFolding`); indices count the neurons left after `pruned`.
+    public var duplicates: [Int] = []
     /// Neurons added after polishing, from clusters of fewer than ⌊γN⌋ students, because the
     /// network became exact only with them (see `ExactFitRefinement`); they are appended after
     /// the neurons that remain from the clustering.
     public var added = 0
     /// Recovered neurons removed after polishing because the exact network did not need them.
-    /// Indices count the neurons left after `pruned` (which counts the clustering's neurons),
-    /// then the added ones: an index of `recoveredWidth − pruned.count` or more is an added neuron.
+    /// Indices count the neurons left after `pruned`, then the added ones: an index of
+    /// `recoveredWidth − pruned.count` or more is an added neuron.
     public var redundant: [Int] = []
 
     enum CodingKeys: String, CodingKey {
         case layer, candidateNeurons, negligibleNeurons, minimumStudents, cutHeight, cutDegrees, profile, clusters
-        case recoveredWidth, pruned, added, redundant
+        case recoveredWidth, grown, unexplainedShare, pruned, duplicates, added, redundant
     }
 
-    /// Reads report.json; what changed after fine-tuning (pruned, added, redundant) may be absent.
+    /// Reads report.json; what came after the clustering (grown, unexplainedShare, pruned,
+    /// duplicates, added, redundant) may be absent.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         layer = try c.decode(Int.self, forKey: .layer)
@@ -84,7 +98,10 @@ public struct LayerReport: Sendable, Codable {
         profile = try c.decode([[Double]].self, forKey: .profile)
         clusters = try c.decode([ClusterSummary].self, forKey: .clusters)
         recoveredWidth = try c.decode(Int.self, forKey: .recoveredWidth)
+        grown = try c.decodeIfPresent([NeuronReference].self, forKey: .grown) ?? []
+        unexplainedShare = try c.decodeIfPresent([Double].self, forKey: .unexplainedShare)
         pruned = try c.decodeIfPresent([Int].self, forKey: .pruned) ?? []
+        duplicates = try c.decodeIfPresent([Int].self, forKey: .duplicates) ?? []
         added = try c.decodeIfPresent(Int.self, forKey: .added) ?? 0
         redundant = try c.decodeIfPresent([Int].self, forKey: .redundant) ?? []
     }
@@ -99,6 +116,12 @@ public struct LayerReport: Sendable, Codable {
         profile = (result.profile?.steps ?? []).filter { $0.height.isFinite }.map { [$0.height, Double($0.count)] }
         clusters = result.clusters
         recoveredWidth = result.recoveredWidth
+    }
+
+    mutating func record(_ growth: SpanGrowth.Outcome) {
+        grown = growth.added
+        recoveredWidth += growth.added.count
+        unexplainedShare = [growth.shareBefore, growth.shareAfter]
     }
 }
 
