@@ -151,8 +151,13 @@ extension Reconstruction {
     static func spareNeurons(_ spare: LayerClusteringResult, beyond kept: LayerClusteringResult,
                              views: [Int: StudentLayerView], inputs: Matrix<Double>,
                              activation: Activation) -> [(weight: [Double], bias: Double)] {
+        spareIndices(spare, beyond: kept).map { neuron(k: $0, spare, views: views, inputs: inputs, activation: activation) }
+    }
+
+    /// The indices in `spare` of the clusters that `kept` (a stricter filter of the same cut)
+    /// does not keep, biggest first.
+    static func spareIndices(_ spare: LayerClusteringResult, beyond kept: LayerClusteringResult) -> [Int] {
         let taken = Set(kept.representatives)
         return spare.representatives.indices.filter { !taken.contains(spare.representatives[$0]) }
-            .map { neuron(k: $0, spare, views: views, inputs: inputs, activation: activation) }
     }
 }

@@ -24,7 +24,8 @@ public struct SpanGrowth {
         public let layer: DenseLayer<Double>
         /// The representatives of the added clusters.
         public let added: [NeuronReference]
-        /// Median unexplained share over the students, with the clustering's neurons and after.
+        /// Median unexplained share over the better half of the students, with the clustering's
+        /// neurons and after.
         public let shareBefore: Double
         public let shareAfter: Double
     }
@@ -76,7 +77,7 @@ public struct SpanGrowth {
     public func grow(_ kept: LayerClusteringResult, spare: LayerClusteringResult, views: [Int: StudentLayerView],
                      layerInputs: Matrix<Double>, activation: Activation) throws -> Outcome {
         let reconstructed = Reconstruction.layer(kept, views: views, inputs: layerInputs, activation: activation)
-        var basis = Basis(rows: layerInputs.rows)
+        var basis = Basis()
         basis.add(Array(repeating: 1, count: layerInputs.rows))
         let features = try Reconstruction.features(of: [reconstructed], activation: activation, on: layerInputs)
         for k in 0..<features.columns { basis.add((0..<features.rows).map { features[$0, k] }) }
@@ -84,7 +85,7 @@ public struct SpanGrowth {
         let before = share(residuals)
 
         let keptIndices = kept.representatives.map { spare.representatives.firstIndex(of: $0)! }
-        var pending = try spare.representatives.indices.filter { !keptIndices.contains($0) }.map { c in
+        var pending = try Reconstruction.spareIndices(spare, beyond: kept).map { c in
             let neuron = Reconstruction.neuron(k: c, spare, views: views, inputs: layerInputs, activation: activation)
             let single = DenseLayer(weight: Matrix(rows: 1, columns: neuron.weight.count, scalars: neuron.weight), bias: [neuron.bias])
             return (index: c, neuron: neuron,
@@ -116,7 +117,7 @@ public struct SpanGrowth {
                        added: accepted.map { spare.representatives[$0] }, shareBefore: before, shareAfter: current)
     }
 
-    /// Median over the students of ‖residual‖² / ‖target‖².
+    /// Median over the better half of the students (the targets) of ‖residual‖² / ‖target‖².
     private func share(_ residuals: [Matrix<Double>]) -> Double {
         median(zip(residuals, targets).map { r, t in r.scalars.reduce(0) { $0 + $1 * $1 } / t.norm2 })
     }
@@ -124,10 +125,7 @@ public struct SpanGrowth {
 
 /// An orthonormal basis of sample-length columns, grown one column at a time.
 private struct Basis {
-    let rows: Int
     var columns = [[Double]]()
-
-    init(rows: Int) { self.rows = rows }
 
     /// The unit direction that `v` adds to the span (Gram–Schmidt, twice for round-off), or nil
     /// when `v` lies in it to 1e-8 of its norm.

@@ -61,9 +61,9 @@ public struct LayerReport: Sendable, Codable {
     /// students' next layer reads them (see `SpanGrowth`): those clusters' representatives. They
     /// follow the clustering's neurons.
     public private(set) var grown: [NeuronReference] = []
-    /// Median over the students of the share of their next layer's input that the rebuilt layer
-    /// leaves unexplained: with the clustering's neurons, then with the grown ones (absent for
-    /// the last hidden layer, where it is not measured).
+    /// Median over the better half of the students (by loss) of the share of their next layer's
+    /// input that the rebuilt layer leaves unexplained: with the clustering's neurons, then with
+    /// the grown ones (absent for the last hidden layer, where it is not measured).
     public private(set) var unexplainedShare: [Double]?
     /// Recovered neurons removed after fine-tuning because they carried nothing (numbered: the
     /// clustering's neurons, then the grown ones).
