@@ -156,6 +156,26 @@ struct ExactFitRefinementTests {
             tolerance: 1e-8, polish: { ($0, Self.relativeLoss($0, teacher)) }))
     }
 
+    /// A deep network whose last hidden layer misses a teacher neuron: the spare (slightly off,
+    /// its incoming weights over the first layer) goes into that layer and the fit is exact.
+    @Test func aMissingNeuronOfTheLastHiddenLayerOfADeepNetworkIsAdded() throws {
+        let teacher = try Self.deepTeacherWithADuplicate().teacher
+        let second = teacher.layers[1], output = teacher.layers[2]
+        let missing = try Network(activation: .tanh, layers: [
+            teacher.layers[0],
+            DenseLayer(weight: Matrix(rowArrays: [0, 1].map { Array(second.weight.row($0)) }), bias: [second.bias[0], second.bias[1]]),
+            DenseLayer(weight: Matrix(rowArrays: [[output.weight[0, 0], output.weight[0, 1]]]), bias: output.bias),
+        ])
+        let loss = Self.relativeLoss(missing, teacher)
+        try #require(loss > 1e-4, "the network without second-layer neuron 2 is far from exact (\(loss))")
+        let spare = (weight: Self.perturbed(second.weight.row(2), by: 1e-3), bias: second.bias[2] + 1e-3)
+        let grown = try Self.refinement(for: teacher).grow(missing, relativeLoss: loss, spares: [spare])
+        #expect(grown.added == 1 && grown.network.hiddenWidths == [4, 3])
+        #expect(grown.relativeLoss < ExactFitRefinement.exactLoss)
+        let comparison = try NetworkComparison(teacher: teacher, recovered: grown.network, freshInputs: Self.fresh)
+        #expect(comparison.identified, "worst angles \(comparison.layers.map(\.incoming.worstDegrees))°")
+    }
+
     /// Three students of width 4 on a width-3 teacher: two miss a teacher neuron, one holds
     /// neuron 2 twice with its outgoing weight split 0.7 : 0.3 (exact). The fallback takes the
     /// exact one and reduces it to the teacher; with no exact student it gives nothing.

@@ -8,8 +8,10 @@ import Foundation
 /// slightly wrong, does not (1e-10 … 1e-7 on the toy suite). So the fit itself says whether the
 /// clusters gave the right neurons:
 ///
-/// - growth (one hidden layer): a network that is not exact gets the neurons of the clusters that fell short of
-///   ⌊γN⌋ students, biggest cluster first; each is tried with the network re-polished and kept
+/// - growth (the last hidden layer): a network that is not exact gets the neurons of that
+///   layer's clusters that fell short of ⌊γN⌋ students, biggest cluster first (in a deep
+///   network their incoming weights read the rebuilt layers below, which the final fine-tuning
+///   moved a little; the re-polish moves them back); each is tried with the network re-polished and kept
 ///   when it brings the loss down tenfold, until the fit is exact; the grown network is kept
 ///   only when it becomes exact (a teacher neuron that fewer than half the students held as one
 ///   tight group, or held as several units that do not all line up);
@@ -52,19 +54,19 @@ public struct ExactFitRefinement {
     static let maximumGrowthTries = 8
     static let maximumPolishedRemovals = 3
 
-    /// `network` grown by spare neurons until exact, or unchanged (with nothing added) when
-    /// they do not make it exact.
+    /// `network` grown by spare neurons of its last hidden layer until exact, or unchanged (with
+    /// nothing added) when they do not make it exact.
     public func grow(_ network: Network<Double>, relativeLoss: Double,
               spares: [(weight: [Double], bias: Double)]) throws -> (network: Network<Double>, relativeLoss: Double, added: Int) {
-        guard network.layers.count == 2, relativeLoss > Self.exactLoss, !spares.isEmpty else {
-            return (network, relativeLoss, 0)
-        }
+        guard relativeLoss > Self.exactLoss, !spares.isEmpty else { return (network, relativeLoss, 0) }
+        let last = network.layers.count - 2
         var current = (network: network, relativeLoss: relativeLoss), added = 0
         for spare in spares.prefix(Self.maximumGrowthTries) {
-            let hidden = current.network.layers[0]
+            let hidden = current.network.layers[last]
             let grown = DenseLayer(weight: Matrix(rowArrays: (0..<hidden.outputs).map { Array(hidden.weight.row($0)) } + [spare.weight]),
                                    bias: hidden.bias + [spare.bias])
-            let candidate = try polish(try Reconstruction.fitReadout(hidden: [grown], activation: activation, inputs: inputs,
+            let stack = Array(current.network.layers[..<last]) + [grown]
+            let candidate = try polish(try Reconstruction.fitReadout(hidden: stack, activation: activation, inputs: inputs,
                                                                      targets: targets, withSkip: network.skip != nil))
             guard candidate.relativeLoss < current.relativeLoss / 10 else { continue }
             current = candidate

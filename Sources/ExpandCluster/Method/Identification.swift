@@ -121,18 +121,19 @@ public struct Identification {
             layerReports.append(layerReport)
             hidden.append(layer)
             guard l + 1 < options.hiddenLayers else {
-                if options.polishes && options.hiddenLayers == 1 {   // what the exact-fit refinement can use
+                if options.polishes {   // what the exact-fit refinement can add to the last hidden layer
                     spares = Reconstruction.spareNeurons(spare, beyond: clustering, views: byStudent, inputs: layerInputs,
                                                          activation: options.activation)
                 }
                 break
             }
+            let features = try Reconstruction.features(of: [layer], activation: options.activation, on: layerInputs)
             let remapped = try StudentBank<Double>(students: (0..<bank.count).map { n -> Network<Double> in
                 var student = bank.student(n)
                 student.layers.replaceSubrange(0...l, with: hidden)
-                student.layers[l + 1] = Reconstruction.remapNextLayer(byStudent[n]!, nextBias: student.layers[l + 1].bias,
-                                                                       clustering: clustering, reconstructed: layer,
-                                                                       inputs: layerInputs, activation: options.activation)
+                student.layers[l + 1] = try Reconstruction.remapNextLayer(byStudent[n]!, nextBias: student.layers[l + 1].bias,
+                                                                           features: features, inputs: layerInputs,
+                                                                           activation: options.activation)
                 return try Network(activation: student.activation, layers: student.layers)
             })
             var frozen = configuration
