@@ -127,13 +127,12 @@ public struct Identification {
                 }
                 break
             }
-            let features = try Reconstruction.features(of: [layer], activation: options.activation, on: layerInputs)
             let remapped = try StudentBank<Double>(students: (0..<bank.count).map { n -> Network<Double> in
                 var student = bank.student(n)
                 student.layers.replaceSubrange(0...l, with: hidden)
-                student.layers[l + 1] = try Reconstruction.remapNextLayer(byStudent[n]!, nextBias: student.layers[l + 1].bias,
-                                                                           features: features, inputs: layerInputs,
-                                                                           activation: options.activation)
+                student.layers[l + 1] = Reconstruction.remapNextLayer(byStudent[n]!, nextBias: student.layers[l + 1].bias,
+                                                                       clustering: clustering, reconstructed: layer,
+                                                                       inputs: layerInputs, activation: options.activation)
                 return try Network(activation: student.activation, layers: student.layers)
             })
             var frozen = configuration

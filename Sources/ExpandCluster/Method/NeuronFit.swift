@@ -50,6 +50,18 @@ enum NeuronFit {
                       offset: best!.solution.offset, relativeResidual: variance > 0 ? best!.solution.residual / variance : 0)
     }
 
+    /// How much of neuron σ(θ·x) a group of units carries: the least-squares coefficients of
+    /// f ≈ a·σ(θ·x) + e (+ k·t), returned as (a, e).
+    static func project(_ members: [Member], onto weight: [Double], bias: Double, inputs: Matrix<Double>,
+                        activation: Activation) -> (outgoing: [Double], offset: [Double]) {
+        let target = sum(members, columns: members.map { column(of: $0, inputs: inputs, activation: activation) })
+        let norm = weight.euclideanNorm
+        let t = project(inputs, on: norm > 0 ? weight.map { $0 / norm } : weight)
+        let solution = LinearPart(c: norm, beta: bias, t: t, target: target, activation: activation,
+                                  linear: activation.symmetry.needsAffineSkip)
+        return (solution.scale, solution.offset)
+    }
+
     // MARK: pieces
 
     /// [S, outputs]: Σᵢ aᵢ σ(wᵢ·x + bᵢ), from each member's σ(wᵢ·x + bᵢ) over the S samples.

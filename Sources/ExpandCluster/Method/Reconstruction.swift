@@ -4,7 +4,7 @@ import Foundation
 
 /// Turns a layer's clusters into one neuron each, re-expresses the students' next layer in the
 /// reconstructed basis (deep networks), and fits the readout of a finished hidden stack.
-public enum Reconstruction {
+enum Reconstruction {
     /// The reconstructed layer: for each kept cluster, the one neuron fitted to what its
     /// representative's student computes with its members there (see `NeuronFit`). `inputs` are
     /// the layer's inputs on a sample of the probe set.
@@ -45,29 +45,25 @@ public enum Reconstruction {
     }
 
     /// Student `view`'s next layer [next, width] rewritten over the reconstructed neurons
-    /// [next, r̂]: the least-squares fit, over the sample, of what that layer receives (its bias
-    /// plus all the student's units) by the reconstructed neurons' outputs `features` [n, r̂]
-    /// and a constant. Why not per cluster: a student whose units for a neuron are in no kept
-    /// cluster (spread over loose units, or the neuron came from span growth) still hands that
-    /// part on, and units in no cluster that copy a kept neuron or stay near-constant keep
-    /// their share (the constant goes into the bias). For exact duplicates both agree.
-    public static func remapNextLayer(_ view: StudentLayerView, nextBias: [Double], features: Matrix<Double>,
-                                      inputs: Matrix<Double>, activation: Activation) throws -> DenseLayer<Double> {
-        var units = inputs.multipliedByTranspose(of: view.incoming)          // [n, width]
-        for r in 0..<units.rows { for j in 0..<units.columns { units[r, j] += view.bias[j] } }
-        units.scalars.withUnsafeMutableBufferPointer { activation.apply(to: $0) }
-        var received = units.multipliedByTranspose(of: view.outgoing)        // [n, next]
-        for r in 0..<received.rows { for o in 0..<received.columns { received[r, o] += nextBias[o] } }
-        let width = features.columns
-        var design = Matrix<Double>(rows: features.rows, columns: width + 1)
-        for r in 0..<features.rows {
-            for k in 0..<width { design[r, k] = features[r, k] }
-            design[r, width] = 1
+    /// [next, r̂]: column k is the least-squares weight of reconstructed neuron k in what the
+    /// student's units of cluster k compute together, their constant part goes into the bias;
+    /// units in no kept cluster are dropped.
+    static func remapNextLayer(_ view: StudentLayerView, nextBias: [Double], clustering: LayerClusteringResult,
+                               reconstructed: DenseLayer<Double>, inputs: Matrix<Double>,
+                               activation: Activation) -> DenseLayer<Double> {
+        var weight = Matrix<Double>(rows: view.outgoing.rows, columns: clustering.recoveredWidth)
+        var bias = nextBias
+        for k in 0..<clustering.recoveredWidth {
+            let group = members(of: view, in: k, clustering)
+            guard !group.isEmpty else { continue }
+            let (outgoing, offset) = NeuronFit.project(group, onto: Array(reconstructed.weight.row(k)), bias: reconstructed.bias[k],
+                                                       inputs: inputs, activation: activation)
+            for o in 0..<view.outgoing.rows {
+                weight[o, k] = outgoing[o]
+                bias[o] += offset[o]
+            }
         }
-        let solution = try LeastSquares.solve(design, received)               // [r̂ + 1, next]
-        var weight = Matrix<Double>(rows: received.columns, columns: width)
-        for o in 0..<received.columns { for k in 0..<width { weight[o, k] = solution[k, o] } }
-        return DenseLayer(weight: weight, bias: (0..<received.columns).map { solution[width, $0] })
+        return DenseLayer(weight: weight, bias: bias)
     }
 
     /// What the last of a stack of hidden layers computes on `inputs` [n, in]: [n, its width].
