@@ -96,5 +96,11 @@ struct IdentificationTests {
         // The epoch log holds each expansion epoch once.
         let expansionLines = EpochLogFile(url: directory.appendingPathComponent("epochs.jsonl")).lines().filter { $0.phase == "expansion" }
         #expect(expansionLines.map(\.epoch) == Array(1...300))
+
+        // Polishing is not re-run on resume: a one-step polish would leave other students.
+        var unpolished = options
+        unpolished.polish?.maximumIterations = 1
+        let again = try Identification(options: unpolished, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
+        #expect(again.students == reference.students)
     }
 }

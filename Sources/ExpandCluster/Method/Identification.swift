@@ -72,7 +72,7 @@ public struct Identification {
         if options.polishes, let polish = options.polish {
             progress(.phase("polishing (Levenberg–Marquardt)"))
             expanded = try clock.time("polishing") {
-                try polishBank(expanded, data: data, options: polish, backend: options.backend, configuration: configuration)
+                try polishPhase("polishing the expansion", expanded, data: data, options: polish, configuration: configuration)
             }
         }
 
@@ -144,8 +144,8 @@ public struct Identification {
             var polished = tuned
             if options.polishes, let polish = options.polish {
                 polished = try clock.time("polishing") {
-                    try polishBank(tuned, data: data, options: polish, backend: options.backend, configuration: frozen,
-                                   frozenLayers: l + 1)
+                    try polishPhase("polishing after layer \(l + 1)", tuned, data: data, options: polish, configuration: frozen,
+                                    frozenLayers: l + 1)
                 }
             }
             bank = polished.bank.converted(to: Double.self)
@@ -262,12 +262,30 @@ public struct Identification {
                                     checkpointInterval: options.checkpointSeconds,
                                     checkpoint: { try store?.save(checkpoint: $0, phase: phase, finished: false) },
                                     onEpoch: { try store?.append($0, phase: phase) }, progress: progress)
-        if let store {
-            let state = TrainerState(epochsDone: trained.epochs, schedules: [], lastLosses: trained.losses)
-            try store.save(checkpoint: TrainingCheckpoint(bank: trained.bank, optimizer: OptimizerState(step: 0, firstMoments: [], secondMoments: []),
-                                                          trainer: state), phase: phase, finished: true)
-        }
+        try saveFinished(trained, phase: phase)
         return trained
+    }
+
+    /// A polish of the students' bank that a resumed run takes back from the store instead of
+    /// re-running it (14 minutes for a deep toy bank), with the losses it measured, so that the
+    /// resumed run goes on from the very bank the first one had.
+    private func polishPhase<T: Real>(_ phase: String, _ trained: TrainedBank<T>, data: TrainingData<T>,
+                                      options polish: LevenbergMarquardt.Options, configuration: EngineConfiguration,
+                                      frozenLayers: Int = 0) throws -> TrainedBank<T> {
+        if let saved = try store?.checkpoint(phase: phase, as: T.self), saved.finished {
+            return TrainedBank(bank: saved.checkpoint.bank, losses: saved.checkpoint.trainer.lastLosses,
+                               epochs: trained.epochs, log: trained.log)
+        }
+        let polished = try polishBank(trained, data: data, options: polish, backend: options.backend,
+                                      configuration: configuration, frozenLayers: frozenLayers)
+        try saveFinished(polished, phase: phase)
+        return polished
+    }
+
+    private func saveFinished<T: Real>(_ trained: TrainedBank<T>, phase: String) throws {
+        let state = TrainerState(epochsDone: trained.epochs, schedules: [], lastLosses: trained.losses)
+        try store?.save(checkpoint: TrainingCheckpoint(bank: trained.bank, optimizer: OptimizerState(step: 0, firstMoments: [], secondMoments: []),
+                                                       trainer: state), phase: phase, finished: true)
     }
 }
 
