@@ -10,11 +10,11 @@ import Foundation
 ///
 /// - growth (the last hidden layer): a network that is not exact gets the neurons of that
 ///   layer's clusters that fell short of ⌊γN⌋ students, biggest cluster first (in a deep
-///   network their incoming weights read the rebuilt layers below, which the final fine-tuning
-///   moved a little; the re-polish moves them back); each is tried with the network re-polished and kept
-///   when it brings the loss down tenfold, until the fit is exact; the grown network is kept
-///   only when it becomes exact (a teacher neuron that fewer than half the students held as one
-///   tight group, or held as several units that do not all line up);
+///   network their incoming weights read the rebuilt layers below as they were before the final
+///   fine-tuning moved them a little, which the re-polish can undo); each is tried with the
+///   network re-polished and kept when it brings the loss down tenfold, until the fit is exact;
+///   the grown network is kept only when it becomes exact (a teacher neuron that fewer than
+///   half the students held as one tight group, or held as several units that do not all line up);
 /// - elimination (any depth): from an exact network, neurons go while the re-polished rest
 ///   stays exact: first those that a least-squares refit alone can do without (the readout for
 ///   the last hidden layer, the next layer's weights on the removed neuron's siblings for an

@@ -283,9 +283,10 @@ public struct Identification {
     }
 
     private func saveFinished<T: Real>(_ trained: TrainedBank<T>, phase: String) throws {
+        guard let store else { return }
         let state = TrainerState(epochsDone: trained.epochs, schedules: [], lastLosses: trained.losses)
-        try store?.save(checkpoint: TrainingCheckpoint(bank: trained.bank, optimizer: OptimizerState(step: 0, firstMoments: [], secondMoments: []),
-                                                       trainer: state), phase: phase, finished: true)
+        try store.save(checkpoint: TrainingCheckpoint(bank: trained.bank, optimizer: OptimizerState(step: 0, firstMoments: [], secondMoments: []),
+                                                      trainer: state), phase: phase, finished: true)
     }
 }
 
