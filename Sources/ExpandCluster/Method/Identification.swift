@@ -164,31 +164,22 @@ public struct Identification {
             try trainPhase("final fine-tuning", StudentBank<T>(students: [assembled.converted(to: T.self)]), data: data,
                            configuration: final, options: options.finalFineTune, variance: variance, progress: progress)
         }
-        var finalBank = tuned
-        var pruned = try Reconstruction.pruneNegligible(tuned.bank.student(0).converted(to: Double.self), sample: sample,
-                                                        fraction: options.clustering.negligibleContribution)
-        var prunedCount = pruned.removed.reduce(0) { $0 + $1.count }
-        if prunedCount > 0 { progress(.note("pruned \(prunedCount) recovered neuron(s) that carry nothing")) }
-        for (l, indices) in pruned.removed.enumerated() { layerReports[l].pruned = indices }
+        var finalBank = tuned, finalEpochs = tuned.epochs
         // Polished runs decide redundancy by exactness instead (the refinement below).
-        if !options.polishes, let correlation = options.clustering.duplicateCorrelation {
-            let folded = try DuplicateFolding.fold(pruned.network, sample: sample, sampleTargets: sampleTargets, correlation: correlation)
-            let foldedCount = folded.removed.reduce(0) { $0 + $1.count }
-            if foldedCount > 0 {
-                progress(.note("folded \(foldedCount) recovered neuron(s) into a twin whose output correlates with theirs at \(correlation) or more"))
-            }
-            for (l, indices) in folded.removed.enumerated() { layerReports[l].duplicates = indices }
-            pruned.network = folded.network
-            prunedCount += foldedCount
-        }
-        if prunedCount > 0 {
+        let pruning = NeuronPruning(sample: sample, sampleTargets: sampleTargets,
+                                    negligibleFraction: options.clustering.negligibleContribution,
+                                    duplicateCorrelation: options.polishes ? nil : options.clustering.duplicateCorrelation)
+        let pruned = try pruning.run(tuned.bank.student(0).converted(to: Double.self), progress: progress) { network, round in
+            // The first round keeps the phase name of runs from before there were rounds, so they resume.
+            let phase = "fine-tuning after pruning" + (round == 0 ? "" : " (round \(round + 1))")
             finalBank = try clock.time("final fine-tuning") {
-                try trainPhase("fine-tuning after pruning", StudentBank<T>(students: [pruned.network.converted(to: T.self)]),
-                               data: data, configuration: final, options: options.finalFineTune, variance: variance,
-                               progress: progress)
+                try trainPhase(phase, StudentBank<T>(students: [network.converted(to: T.self)]), data: data,
+                               configuration: final, options: options.finalFineTune, variance: variance, progress: progress)
             }
+            finalEpochs += finalBank.epochs
+            return finalBank.bank.student(0).converted(to: Double.self)
         }
-        let finalEpochs = tuned.epochs + (prunedCount > 0 ? finalBank.epochs : 0)
+        for l in layerReports.indices { (layerReports[l].pruned, layerReports[l].duplicates) = (pruned.pruned[l], pruned.duplicates[l]) }
         var reduction: StudentReduction?
         if options.polishes, let polish = options.polish {
             progress(.phase("polishing the recovered network"))

@@ -122,8 +122,9 @@ extension Reconstruction {
             let contributions = StudentLayerView.contributions(of: activations, into: next)
             let largest = contributions.max() ?? 0
             let drop = contributions.indices.filter { contributions[$0] <= fraction * largest }
+            // A layer that carries nothing at all keeps its neurons: the network needs a width.
+            guard !drop.isEmpty, drop.count < contributions.count else { removed.append([]); continue }
             removed.append(drop)
-            guard !drop.isEmpty, drop.count < contributions.count else { continue }
             layers = removing(drop, fromHiddenLayer: l, of: layers, means: means)
         }
         return (try Network(activation: network.activation, layers: layers, skip: network.skip), removed)

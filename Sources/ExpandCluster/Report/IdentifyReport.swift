@@ -65,11 +65,11 @@ public struct LayerReport: Sendable, Codable {
     /// input that the rebuilt layer leaves unexplained: with the clustering's neurons, then with
     /// the grown ones (absent for the last hidden layer, where it is not measured).
     public private(set) var unexplainedShare: [Double]?
-    /// Recovered neurons removed after fine-tuning because they carried nothing (numbered: the
-    /// clustering's neurons, then the grown ones).
+    /// Recovered neurons removed after fine-tuning because they carried nothing, in any round of
+    /// `NeuronPruning` (numbered: the clustering's neurons, then the grown ones).
     public var pruned: [Int] = []
-    /// Then, in runs without polishing, those folded into a near-duplicate twin (see
-    /// `DuplicateFolding`); indices count the neurons left after `pruned`.
+    /// In runs without polishing, those folded into a near-duplicate twin (see
+    /// `DuplicateFolding`), numbered as `pruned`.
     public var duplicates: [Int] = []
     /// Neurons added after polishing, from clusters of fewer than ⌊γN⌋ students, because the
     /// network became exact only with them (see `ExactFitRefinement`); they are appended after
