@@ -42,6 +42,9 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional,
             help: "Without polishing, recovered neurons of a layer whose outputs over the probe set correlate at least this much are folded into one; 0: never (README).")
     var duplicateCorrelation = 0.99
+    @Option(parsing: .unconditional,
+            help: "Without polishing, a recovered neuron goes after fine-tuning when the network fits the probe set without it within this factor of its loss (and below 1e-4 of Var(y)); 0: never (README).")
+    var removalLossFactor = 10.0
     @Option(help: "Where to cut the tree: stable-plateau (default) or largest-count (the paper's rule).")
     var cutRule: CutRule = .stablePlateau
     @Option(help: "auto: cluster and compare without the input coordinates that barely vary over the probe inputs (Gaussian probes keep all); none: keep all.")
@@ -67,6 +70,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         try FlagCheck.require(betaDeg > 0 && betaDeg <= 90, "--beta-deg", "in (0, 90]", got: betaDeg)
         try FlagCheck.require(spanGain == 0 || (spanGain > 1 && spanGain.isFinite), "--span-gain", "0 or a finite number above 1", got: spanGain)
         try FlagCheck.require(duplicateCorrelation >= 0 && duplicateCorrelation <= 1, "--duplicate-correlation", "in [0, 1]", got: duplicateCorrelation)
+        try FlagCheck.require(removalLossFactor == 0 || (removalLossFactor >= 1 && removalLossFactor.isFinite), "--removal-loss-factor",
+                              "0 or a finite number of at least 1", got: removalLossFactor)
         try FlagCheck.positive(epochs, "--epochs")
         if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
         if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
@@ -113,6 +118,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         options.clustering.betaDegrees = betaDeg
         options.clustering.spanGain = spanGain > 0 ? spanGain : nil
         options.clustering.duplicateCorrelation = duplicateCorrelation > 0 ? duplicateCorrelation : nil
+        options.clustering.removalLossFactor = removalLossFactor > 0 ? removalLossFactor : nil
         options.inputMask = try mask.mask { try ProbeInputs.file(fileURL(probe), limit: nil) }
         if referenceWidths == nil && teacherNetwork == nil {
             // Nothing to size the ladder by: climb further.

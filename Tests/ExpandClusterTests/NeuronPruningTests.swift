@@ -6,7 +6,8 @@ import TestSupport
 
 /// The clean-up after the final fine-tuning: a neuron that carries nothing goes, a fine-tuning
 /// that silences another one starts a second round, the rounds stop when one removes nothing or
-/// at the cap, and every removal is reported in the numbering of the network it started from.
+/// at the cap, and every removal is reported in the numbering of the network it started from; a
+/// neuron the network fits as well without goes, unless the network fits badly.
 struct NeuronPruningTests {
     static let sample: Matrix<Double> = randomMatrix(600, 3, seed: 61)
     static let rows: [[Double]] = [[1.2, -0.4, 0.3], [-0.2, 0.9, 0.8], [0.5, 0.6, -1.1], [0.7, -0.9, 0.2], [-1.0, 0.1, 0.6]]
@@ -19,8 +20,10 @@ struct NeuronPruningTests {
         ])
     }
 
-    static func pruning(_ network: Network<Double>, duplicates: Double? = nil) -> NeuronPruning {
-        NeuronPruning(sample: sample, sampleTargets: network(sample), negligibleFraction: 1e-3, duplicateCorrelation: duplicates)
+    static func pruning(_ network: Network<Double>, targets: Matrix<Double>? = nil, duplicates: Double? = nil,
+                        removalLossFactor: Double? = nil) -> NeuronPruning {
+        NeuronPruning(sample: sample, sampleTargets: targets ?? network(sample), negligibleFraction: 1e-3,
+                      duplicateCorrelation: duplicates, removalLossFactor: removalLossFactor)
     }
 
     /// A stand-in for a fine-tuning that silences the neuron whose incoming weights are
@@ -91,5 +94,52 @@ struct NeuronPruningTests {
         let kept = (0..<5).filter { !outcome.pruned[0].contains($0) && !outcome.duplicates[0].contains($0) }
         #expect((0..<3).map { j in (0..<3).map { outcome.network.layers[0].weight[j, $0] } } == kept.map { rows[$0] })
         #expect(tuned == 1, "the second round removes nothing")
+    }
+
+    /// The teacher's four neurons and a fifth with a small outgoing weight (0.02: above the
+    /// negligible contribution, so only the loss can show it is not needed).
+    static func teacherAndExtra() throws -> (teacher: Network<Double>, network: Network<Double>) {
+        let teacher = try Network(activation: .tanh, layers: [
+            DenseLayer(weight: Matrix(rowArrays: Array(rows.prefix(4))), bias: [0.1, -0.2, 0.3, 0.0]),
+            DenseLayer(weight: Matrix(rowArrays: [[1.0, 0.8, 0.5, -0.9]]), bias: [0.05]),
+        ])
+        return (teacher, try network(outgoing: [1.0, 0.8, 0.5, -0.9, 0.02]))
+    }
+
+    @Test func aNeuronTheNetworkFitsAsWellWithoutGoes() throws {
+        let (teacher, network) = try Self.teacherAndExtra()
+        let targets = teacher(Self.sample)
+        var tuned = 0
+        let outcome = try Self.pruning(network, targets: targets, removalLossFactor: 10).run(network, progress: { _ in }) { network, _ in
+            tuned += 1
+            return network
+        }
+        #expect(outcome.pruned == [[]], "the extra neuron is not negligible by its contribution")
+        #expect(outcome.unneeded == [[4]])
+        #expect(outcome.network(Self.sample).meanSquaredDifference(to: targets) / targets.pooledVariance < 1e-20)
+        #expect(tuned == 1, "the teacher itself, fine-tuned, loses nothing more")
+        // Off, the extra neuron stays.
+        let kept = try Self.pruning(network, targets: targets).run(network, progress: { _ in }) { network, _ in network }
+        #expect(kept.network.hiddenWidths == [5])
+    }
+
+    @Test func aNetworkThatFitsBadlyKeepsItsNeurons() throws {
+        let (teacher, network) = try Self.teacherAndExtra()
+        // Something no tanh neuron of these computes: every network here fits it to about 1e-2.
+        var targets = teacher(Self.sample)
+        for r in 0..<targets.rows { targets[r, 0] += 0.15 * sin(3 * Self.sample[r, 0]) * cos(2 * Self.sample[r, 1]) }
+        let loss = network(Self.sample).meanSquaredDifference(to: targets) / targets.pooledVariance
+        #expect(loss > 1e-3 && loss < 1e-1, "the extra neuron's cost is far below 10 × \(loss): only the 1e-4 cap keeps it")
+        let outcome = try Self.pruning(network, targets: targets, removalLossFactor: 10).run(network, progress: { _ in }) { network, _ in network }
+        #expect(outcome.unneeded == [[]])
+        #expect(outcome.network.hiddenWidths == [5])
+    }
+
+    @Test func aFaintNeuronOfAnExactFitStays() throws {
+        // The same fifth neuron, now part of the function: leaving it out would cost less than the
+        // 1e-4 cap, but far more than the nothing this network loses.
+        let network = try Self.teacherAndExtra().network
+        let outcome = try Self.pruning(network, removalLossFactor: 10).run(network, progress: { _ in }) { network, _ in network }
+        #expect(outcome.unneeded == [[]] && outcome.rounds == 0)
     }
 }

@@ -35,6 +35,7 @@ struct UsageErrorTests {
         CommandCase(identify + ["--batch-size", "0"], naming: ["--batch-size", "positive"]),
         CommandCase(identify + ["--span-gain", "0.5"], naming: ["--span-gain", "above 1"]),
         CommandCase(identify + ["--duplicate-correlation", "1.5"], naming: ["--duplicate-correlation", "[0, 1]"]),
+        CommandCase(identify + ["--removal-loss-factor", "0.5"], naming: ["--removal-loss-factor", "at least 1"]),
         CommandCase(identify + ["--rho", "-1"], naming: ["--rho", "positive"]),
         CommandCase(identify + ["--hidden-layers", "0"], naming: ["--hidden-layers", "positive"]),
         CommandCase(identify + ["--reference-widths", "8,0"], naming: ["--reference-widths", "positive"]),

@@ -28,10 +28,16 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
     /// correlate at least this much are one neuron (see `DuplicateFolding`); nil never (and in
     /// settings written before it existed).
     public var duplicateCorrelation: Double?
+    /// Without polishing, a recovered neuron goes after fine-tuning when the network fits the
+    /// probe sample without it (its output handed to the next layer, or the readout refitted)
+    /// within this factor of the loss it had, and below `NetworkComparison.maximumRelativeMSE`
+    /// (see `NeuronPruning`); nil never (and in settings written before it existed).
+    public var removalLossFactor: Double?
 
     public init(gamma: Double = 0.5, betaDegrees: Double = 60, negligibleContribution: Double = 1e-3,
                 cutRule: CutRule = .stablePlateau, includeBias: Bool? = nil,
-                dataMetric: Bool = true, spanGain: Double? = 1.4, duplicateCorrelation: Double? = 0.99) {
+                dataMetric: Bool = true, spanGain: Double? = 1.4, duplicateCorrelation: Double? = 0.99,
+                removalLossFactor: Double? = 10) {
         self.gamma = gamma
         self.betaDegrees = betaDegrees
         self.negligibleContribution = negligibleContribution
@@ -40,5 +46,6 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
         self.dataMetric = dataMetric
         self.spanGain = spanGain
         self.duplicateCorrelation = duplicateCorrelation
+        self.removalLossFactor = removalLossFactor
     }
 }

@@ -168,7 +168,8 @@ public struct Identification {
         // Polished runs decide redundancy by exactness instead (the refinement below).
         let pruning = NeuronPruning(sample: sample, sampleTargets: sampleTargets,
                                     negligibleFraction: options.clustering.negligibleContribution,
-                                    duplicateCorrelation: options.polishes ? nil : options.clustering.duplicateCorrelation)
+                                    duplicateCorrelation: options.polishes ? nil : options.clustering.duplicateCorrelation,
+                                    removalLossFactor: options.polishes ? nil : options.clustering.removalLossFactor)
         let pruned = try pruning.run(tuned.bank.student(0).converted(to: Double.self), progress: progress) { network, round in
             // The first round keeps the phase name of runs from before there were rounds, so they resume.
             let phase = "fine-tuning after pruning" + (round == 0 ? "" : " (round \(round + 1))")
@@ -179,7 +180,10 @@ public struct Identification {
             finalEpochs += finalBank.epochs
             return finalBank.bank.student(0).converted(to: Double.self)
         }
-        for l in layerReports.indices { (layerReports[l].pruned, layerReports[l].duplicates) = (pruned.pruned[l], pruned.duplicates[l]) }
+        for l in layerReports.indices {
+            (layerReports[l].pruned, layerReports[l].duplicates) = (pruned.pruned[l], pruned.duplicates[l])
+            layerReports[l].unneeded = pruned.unneeded[l]
+        }
         var reduction: StudentReduction?
         if options.polishes, let polish = options.polish {
             progress(.phase("polishing the recovered network"))

@@ -1,13 +1,20 @@
 import ECCore
 
-/// The recovered network's clean-up after its fine-tuning: hidden neurons that carry nothing go
-/// (their mean output folded into the next bias), and in runs without polishing near-duplicate
-/// twins are folded together (`DuplicateFolding`); then the network is fine-tuned again. That
-/// fine-tuning can silence a neuron the removals left with nothing to do: on the 784-8-8-10
-/// Fashion-MNIST teacher probed with 16,000 images (RESULTS.md), a second-layer neuron at 6e-3
-/// of its layer's largest contribution fell to 2e-5 in the fine-tuning after its layer lost a
-/// twin, and stayed as a ninth neuron where the teacher has eight. So the removals are tried
-/// again after every fine-tuning, until a round removes nothing or `maxRounds` fine-tunings ran.
+/// The recovered network's clean-up after its fine-tuning. Hidden neurons that carry nothing go
+/// (their mean output folded into the next bias); in runs without polishing, near-duplicate
+/// twins are folded together (`DuplicateFolding`), and then, cheapest first, any neuron that the
+/// network can do without: removed as the exact-fit elimination removes one (its output handed
+/// to the next layer by least squares, or the readout refitted), the network fits the probe
+/// sample within `removalLossFactor` of the loss it had and below 1e-4 of Var(y). A float32
+/// network is never exact, so its own loss is the yardstick: on the 784-8-8-8-10
+/// Fashion-MNIST teacher probed with 16,000 images (RESULTS.md) the four neurons beyond the
+/// teacher's cost 1e-6…9e-6 of Var(y) against a loss of 3.8e-6, its own neurons 3e-3 and more;
+/// none of the four carried under 1e-3 of its layer's largest contribution or had a twin. The
+/// cap leaves a network that fits badly as it is. Then the network is fine-tuned again, and
+/// since that can silence a neuron the removals left with nothing to do (on the 784-8-8-10
+/// teacher, a second-layer neuron fell from 6e-3 of its layer's largest contribution to 2e-5
+/// once its layer lost a twin), the removals are tried again after every fine-tuning, until a
+/// round removes nothing or `maxRounds` fine-tunings ran.
 public struct NeuronPruning {
     public let sample: Matrix<Double>
     public let sampleTargets: Matrix<Double>
@@ -15,20 +22,24 @@ public struct NeuronPruning {
     public let negligibleFraction: Double
     /// Twins are folded at this output correlation or more; nil: none are.
     public let duplicateCorrelation: Double?
+    /// A neuron the network does without at this factor of its loss or less goes; nil: none does.
+    public let removalLossFactor: Double?
     public var maxRounds = 3
 
     public init(sample: Matrix<Double>, sampleTargets: Matrix<Double>, negligibleFraction: Double,
-                duplicateCorrelation: Double?) {
+                duplicateCorrelation: Double?, removalLossFactor: Double?) {
         (self.sample, self.sampleTargets) = (sample, sampleTargets)
         (self.negligibleFraction, self.duplicateCorrelation) = (negligibleFraction, duplicateCorrelation)
+        self.removalLossFactor = removalLossFactor
     }
 
     public struct Outcome {
         public var network: Network<Double>
-        /// Per hidden layer, the neurons removed as carrying nothing and as twins, numbered as in
-        /// the network given to `run`.
+        /// Per hidden layer, the neurons removed as carrying nothing, as twins and as unneeded,
+        /// numbered as in the network given to `run`.
         public var pruned: [[Int]]
         public var duplicates: [[Int]]
+        public var unneeded: [[Int]]
         /// The fine-tunings that ran.
         public var rounds = 0
     }
@@ -38,8 +49,11 @@ public struct NeuronPruning {
     public func run(_ network: Network<Double>, progress: (ProgressEvent) -> Void,
              fineTune: (Network<Double>, Int) throws -> Network<Double>) throws -> Outcome {
         var survivors = network.layers.dropLast().map { Array(0..<$0.outputs) }
-        var outcome = Outcome(network: network, pruned: survivors.map { _ in [] }, duplicates: survivors.map { _ in [] })
+        let none = survivors.map { _ in [Int]() }
+        var outcome = Outcome(network: network, pruned: none, duplicates: none, unneeded: none)
+        let variance = max(sampleTargets.pooledVariance, .leastNormalMagnitude)
         while outcome.rounds < maxRounds {
+            let loss = outcome.network(sample).meanSquaredDifference(to: sampleTargets) / variance
             let negligible = try Reconstruction.pruneNegligible(outcome.network, sample: sample, fraction: negligibleFraction)
             let pruned = Self.record(negligible.removed, in: &outcome.pruned, survivors: &survivors)
             if pruned > 0 { progress(.note("pruned \(pruned) recovered neuron(s) that carry nothing")) }
@@ -53,7 +67,18 @@ public struct NeuronPruning {
                 }
                 reduced = folding.network
             }
-            guard pruned + folded > 0 else { break }
+            var unneeded = 0
+            if let removalLossFactor {
+                let tolerance = min(removalLossFactor * loss, NetworkComparison.maximumRelativeMSE)
+                let elimination = try Reconstruction.eliminateRedundant(reduced, inputs: sample, targets: sampleTargets,
+                                                                        tolerance: tolerance)
+                unneeded = Self.record(elimination.removed, in: &outcome.unneeded, survivors: &survivors)
+                if unneeded > 0 {
+                    progress(.note("removed \(unneeded) recovered neuron(s) the network fits the probe set as well without (below \(String(format: "%.1e", tolerance)) of Var(y))"))
+                }
+                reduced = elimination.network
+            }
+            guard pruned + folded + unneeded > 0 else { break }
             outcome.network = try fineTune(reduced, outcome.rounds)
             outcome.rounds += 1
         }

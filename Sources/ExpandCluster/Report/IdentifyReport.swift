@@ -71,6 +71,9 @@ public struct LayerReport: Sendable, Codable {
     /// In runs without polishing, those folded into a near-duplicate twin (see
     /// `DuplicateFolding`), numbered as `pruned`.
     public var duplicates: [Int] = []
+    /// Then those the network fitted the probe sample as well without (see `NeuronPruning`),
+    /// numbered as `pruned`.
+    public var unneeded: [Int] = []
     /// Neurons added after polishing, from clusters of fewer than ⌊γN⌋ students, because the
     /// network became exact only with them (see `ExactFitRefinement`); they are appended after
     /// the neurons that remain from the clustering.
@@ -82,11 +85,11 @@ public struct LayerReport: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case layer, candidateNeurons, negligibleNeurons, minimumStudents, cutHeight, cutDegrees, profile, clusters
-        case recoveredWidth, grown, unexplainedShare, pruned, duplicates, added, redundant
+        case recoveredWidth, grown, unexplainedShare, pruned, duplicates, unneeded, added, redundant
     }
 
     /// Reads report.json; what came after the clustering (grown, unexplainedShare, pruned,
-    /// duplicates, added, redundant) may be absent.
+    /// duplicates, unneeded, added, redundant) may be absent.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         layer = try c.decode(Int.self, forKey: .layer)
@@ -102,6 +105,7 @@ public struct LayerReport: Sendable, Codable {
         unexplainedShare = try c.decodeIfPresent([Double].self, forKey: .unexplainedShare)
         pruned = try c.decodeIfPresent([Int].self, forKey: .pruned) ?? []
         duplicates = try c.decodeIfPresent([Int].self, forKey: .duplicates) ?? []
+        unneeded = try c.decodeIfPresent([Int].self, forKey: .unneeded) ?? []
         added = try c.decodeIfPresent(Int.self, forKey: .added) ?? 0
         redundant = try c.decodeIfPresent([Int].self, forKey: .redundant) ?? []
     }
