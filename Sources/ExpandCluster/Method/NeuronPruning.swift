@@ -8,7 +8,7 @@ import ECCore
 /// sample within `removalLossFactor` of the loss it had and below 1e-4 of Var(y). A float32
 /// network is never exact, so its own loss is the yardstick: on the 784-8-8-8-10
 /// Fashion-MNIST teacher probed with 16,000 images (RESULTS.md) the four neurons beyond the
-/// teacher's cost 1e-6…9e-6 of Var(y) against a loss of 3.8e-6, its own neurons 3e-3 and more;
+/// teacher's cost at most 9e-6 of Var(y) against a loss of 3.8e-6, its own neurons 3e-3 and more;
 /// none of the four carried under 1e-3 of its layer's largest contribution or had a twin. The
 /// cap leaves a network that fits badly as it is. Then the network is fine-tuned again, and
 /// since that can silence a neuron the removals left with nothing to do (on the 784-8-8-10
