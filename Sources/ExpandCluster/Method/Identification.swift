@@ -181,7 +181,8 @@ public struct Identification {
             return finalBank.bank.student(0).converted(to: Double.self)
         }
         for l in layerReports.indices {
-            (layerReports[l].pruned, layerReports[l].duplicates) = (pruned.pruned[l], pruned.duplicates[l])
+            layerReports[l].pruned = pruned.pruned[l]
+            layerReports[l].duplicates = pruned.duplicates[l]
             layerReports[l].unneeded = pruned.unneeded[l]
         }
         var reduction: StudentReduction?

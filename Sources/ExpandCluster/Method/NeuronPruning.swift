@@ -47,13 +47,17 @@ public struct NeuronPruning {
     /// `fineTune(network, round)` returns the network fine-tuned after round `round` (from 0)
     /// removed neurons from it.
     public func run(_ network: Network<Double>, progress: (ProgressEvent) -> Void,
-             fineTune: (Network<Double>, Int) throws -> Network<Double>) throws -> Outcome {
+                    fineTune: (Network<Double>, Int) throws -> Network<Double>) throws -> Outcome {
         var survivors = network.layers.dropLast().map { Array(0..<$0.outputs) }
         let none = survivors.map { _ in [Int]() }
         var outcome = Outcome(network: network, pruned: none, duplicates: none, unneeded: none)
         let variance = max(sampleTargets.pooledVariance, .leastNormalMagnitude)
         while outcome.rounds < maxRounds {
-            let loss = outcome.network(sample).meanSquaredDifference(to: sampleTargets) / variance
+            // Judged by the loss the network has before this round removes anything.
+            let tolerance = removalLossFactor.map { factor in
+                min(factor * outcome.network(sample).meanSquaredDifference(to: sampleTargets) / variance,
+                    NetworkComparison.maximumRelativeMSE)
+            }
             let negligible = try Reconstruction.pruneNegligible(outcome.network, sample: sample, fraction: negligibleFraction)
             let pruned = Self.record(negligible.removed, in: &outcome.pruned, survivors: &survivors)
             if pruned > 0 { progress(.note("pruned \(pruned) recovered neuron(s) that carry nothing")) }
@@ -68,8 +72,7 @@ public struct NeuronPruning {
                 reduced = folding.network
             }
             var unneeded = 0
-            if let removalLossFactor {
-                let tolerance = min(removalLossFactor * loss, NetworkComparison.maximumRelativeMSE)
+            if let tolerance {
                 let elimination = try Reconstruction.eliminateRedundant(reduced, inputs: sample, targets: sampleTargets,
                                                                         tolerance: tolerance)
                 unneeded = Self.record(elimination.removed, in: &outcome.unneeded, survivors: &survivors)
