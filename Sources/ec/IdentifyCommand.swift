@@ -28,6 +28,12 @@ struct IdentifyCommand: AsyncParsableCommand {
     var betaDeg = 60.0
     @Option(parsing: .unconditional, help: "Epoch cap of the expansion.") var epochs = 20_000
     @Option(parsing: .unconditional,
+            help: "Epoch cap of each re-training of the students after a reconstructed layer, in deep networks (default: 5000).")
+    var layerFineTuneEpochs: Int?
+    @Option(parsing: .unconditional,
+            help: "Epoch cap of the final fine-tuning and of each fine-tuning after a pruning (default: 10000; the reference: 5000-25000).")
+    var fineTuneEpochs: Int?
+    @Option(parsing: .unconditional,
             help: "Adam learning rate of the expansion, lowered by the plateau schedule down to 1e-7 (default: 1e-3 for one hidden layer, 3e-2 deeper).")
     var lr: Double?
     @Option(parsing: .unconditional,
@@ -73,6 +79,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         try FlagCheck.require(removalLossFactor == 0 || (removalLossFactor >= 1 && removalLossFactor.isFinite), "--removal-loss-factor",
                               "0 or a finite number of at least 1", got: removalLossFactor)
         try FlagCheck.positive(epochs, "--epochs")
+        if let layerFineTuneEpochs { try FlagCheck.positive(layerFineTuneEpochs, "--layer-fine-tune-epochs") }
+        if let fineTuneEpochs { try FlagCheck.positive(fineTuneEpochs, "--fine-tune-epochs") }
         if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
         if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
         if let rho { try FlagCheck.positiveFinite(rho, "--rho") }
@@ -109,6 +117,8 @@ struct IdentifyCommand: AsyncParsableCommand {
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
                                       expansion: .expansion(hiddenLayers: hiddenLayers, maximumEpochs: epochs), seed: seed)
         if let lr { options.expansion.learningRate = lr }
+        if let layerFineTuneEpochs { options.layerFineTune.maximumEpochs = layerFineTuneEpochs }
+        if let fineTuneEpochs { options.finalFineTune.maximumEpochs = fineTuneEpochs }
         if let batchSize { options.batchSize = batchSize }
         if let polishIterations {
             if polishIterations > 0 { options.polish?.maximumIterations = polishIterations } else { options.polish = nil }

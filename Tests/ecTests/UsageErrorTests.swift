@@ -32,6 +32,8 @@ struct UsageErrorTests {
         CommandCase(identify + ["--students", "0"], naming: ["--students", "at least 2"]),
         CommandCase(identify + ["--epochs", "0"], naming: ["--epochs", "positive"]),
         CommandCase(identify + ["--lr", "0"], naming: ["--lr", "positive"]),
+        CommandCase(identify + ["--fine-tune-epochs", "0"], naming: ["--fine-tune-epochs", "positive"]),
+        CommandCase(identify + ["--layer-fine-tune-epochs", "-5"], naming: ["--layer-fine-tune-epochs", "positive"]),
         CommandCase(identify + ["--batch-size", "0"], naming: ["--batch-size", "positive"]),
         CommandCase(identify + ["--span-gain", "0.5"], naming: ["--span-gain", "above 1"]),
         CommandCase(identify + ["--duplicate-correlation", "1.5"], naming: ["--duplicate-correlation", "[0, 1]"]),
