@@ -39,6 +39,21 @@ struct EngineOptions: ParsableArguments {
     var selection: BackendSelection { BackendSelection(kind: backend, device: device) }
 }
 
+/// The plateau schedule of a student training (`ec train`, and the expansion of `ec identify`).
+struct PlateauOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Plateau schedule (in identify: of the expansion): epochs without improvement before the rate drops by 1/√10.")
+    var patience = 100
+    @Option(parsing: .unconditional, help: "Plateau schedule (in identify: of the expansion): epochs after a drop before counting again.")
+    var cooldown = 100
+
+    func validate() throws {
+        try FlagCheck.require(patience >= 0, "--patience", "at least 0", got: patience)
+        try FlagCheck.require(cooldown >= 0, "--cooldown", "at least 0", got: cooldown)
+    }
+
+    var options: PlateauSchedule.Options { .init(patience: patience, cooldown: cooldown) }
+}
+
 /// Hidden widths as "8" or "30,30,30".
 struct Widths: ExpressibleByArgument {
     let values: [Int]

@@ -36,6 +36,7 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional,
             help: "Adam learning rate of the expansion, lowered by the plateau schedule down to 1e-7 (default: 1e-3 for one hidden layer, 3e-2 deeper).")
     var lr: Double?
+    @OptionGroup var plateau: PlateauOptions
     @Option(parsing: .unconditional,
             help: "Minibatch size of every training phase (default: 512 as in the reference; 128 trains image probes faster, README).")
     var batchSize: Int?
@@ -117,6 +118,7 @@ struct IdentifyCommand: AsyncParsableCommand {
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
                                       expansion: .expansion(hiddenLayers: hiddenLayers, maximumEpochs: epochs), seed: seed)
         if let lr { options.expansion.learningRate = lr }
+        options.expansion.plateau = plateau.options
         if let layerFineTuneEpochs { options.layerFineTune.maximumEpochs = layerFineTuneEpochs }
         if let fineTuneEpochs { options.finalFineTune.maximumEpochs = fineTuneEpochs }
         if let batchSize { options.batchSize = batchSize }

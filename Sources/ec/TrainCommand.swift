@@ -17,9 +17,7 @@ struct TrainCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: "Epoch cap.") var epochs = 25_000
     @Option(parsing: .unconditional, help: "Adam learning rate.") var lr = 1e-3
     @Option(parsing: .unconditional, help: "Minibatch size.") var batchSize = 512
-    @Option(parsing: .unconditional, help: "Plateau schedule: epochs without improvement before the rate drops by 1/√10.")
-    var patience = 100
-    @Option(parsing: .unconditional, help: "Plateau schedule: epochs after a drop before counting again.") var cooldown = 100
+    @OptionGroup var plateau: PlateauOptions
     @Option(help: "Random seed (initialisation and minibatch order).") var seed: UInt64 = 0
     @OptionGroup var engine: EngineOptions
     @Option(help: "Student bank file to write (safetensors); the epoch log goes beside it (.log.jsonl).")
@@ -32,8 +30,6 @@ struct TrainCommand: AsyncParsableCommand {
         try FlagCheck.positive(epochs, "--epochs")
         try FlagCheck.positiveFinite(lr, "--lr")
         try FlagCheck.positive(batchSize, "--batch-size")
-        try FlagCheck.require(patience >= 0, "--patience", "at least 0", got: patience)
-        try FlagCheck.require(cooldown >= 0, "--cooldown", "at least 0", got: cooldown)
     }
 
     func run() async throws {
@@ -44,7 +40,7 @@ struct TrainCommand: AsyncParsableCommand {
             activation: activation, hiddenWidths: widths.values, students: students,
             precision: engine.precision, backend: engine.selection, batchSize: batchSize,
             training: TrainingOptions(learningRate: lr, maximumEpochs: epochs,
-                                      plateau: .init(patience: patience, cooldown: cooldown), seed: seed))
+                                      plateau: plateau.options, seed: seed))
         let logURL = outputURL.deletingPathExtension().appendingPathExtension("log.jsonl")
         try? FileManager.default.removeItem(at: logURL)
         let printer = ProgressPrinter()

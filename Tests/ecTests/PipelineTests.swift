@@ -40,9 +40,10 @@ struct PipelineTests {
         }
     }
 
-    /// The fine-tuning caps reach the run: its report records them and the final fine-tuning
-    /// (at most 1 + 3 pruning rounds of it) stops at its cap, not at the default 10,000.
-    @Test func identifyHonoursTheFineTuningCaps() async throws {
+    /// The fine-tuning caps and the expansion's schedule reach the run: its report records them
+    /// and the final fine-tuning (at most 1 + 3 pruning rounds of it) stops at its cap, not at the
+    /// default 10,000.
+    @Test func identifyHonoursTheTrainingFlags() async throws {
         try await withScratchDirectory { directory in
             _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
                                          "--output", "t.safetensors"], in: directory)
@@ -51,11 +52,14 @@ struct PipelineTests {
             let outcome = try await expectSuccess(["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g",
                                                    "--rho", "2", "--students", "4", "--epochs", "200", "--backend", "cpu",
                                                    "--layer-fine-tune-epochs", "2", "--fine-tune-epochs", "3",
+                                                   "--patience", "7", "--cooldown", "5",
                                                    "--output", "run", "--json"], in: directory)
             let report = parseJSON(outcome.stdout) as? [String: Any]
             let options = report?["options"] as? [String: Any]
             #expect((options?["layerFineTune"] as? [String: Any])?["maximumEpochs"] as? Int == 2)
             #expect((options?["finalFineTune"] as? [String: Any])?["maximumEpochs"] as? Int == 3)
+            let plateau = (options?["expansion"] as? [String: Any])?["plateau"] as? [String: Any]
+            #expect(plateau?["patience"] as? Int == 7 && plateau?["cooldown"] as? Int == 5)
             let finalEpochs = report?["finalEpochs"] as? Int
             #expect(finalEpochs.map { (1...12).contains($0) } == true)
         }

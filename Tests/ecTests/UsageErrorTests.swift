@@ -35,6 +35,7 @@ struct UsageErrorTests {
         CommandCase(identify + ["--fine-tune-epochs", "0"], naming: ["--fine-tune-epochs", "positive"]),
         CommandCase(identify + ["--layer-fine-tune-epochs", "-5"], naming: ["--layer-fine-tune-epochs", "positive"]),
         CommandCase(identify + ["--batch-size", "0"], naming: ["--batch-size", "positive"]),
+        CommandCase(identify + ["--cooldown", "-1"], naming: ["--cooldown", "at least 0", "-1"]),
         CommandCase(identify + ["--span-gain", "0.5"], naming: ["--span-gain", "above 1"]),
         CommandCase(identify + ["--duplicate-correlation", "1.5"], naming: ["--duplicate-correlation", "[0, 1]"]),
         CommandCase(identify + ["--removal-loss-factor", "0.5"], naming: ["--removal-loss-factor", "at least 1"]),
