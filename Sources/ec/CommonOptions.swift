@@ -45,13 +45,18 @@ struct PlateauOptions: ParsableArguments {
     var patience = 100
     @Option(parsing: .unconditional, help: "Plateau schedule (in identify: of the expansion): epochs after a drop before counting again.")
     var cooldown = 100
+    @Flag(help: "Cosine decay on top (in identify: of the expansion): the rate also falls as (1 + cos(π·epoch/epochs))/2, to 0 at the epoch cap.")
+    var cosineDecay = false
 
     func validate() throws {
         try FlagCheck.require(patience >= 0, "--patience", "at least 0", got: patience)
         try FlagCheck.require(cooldown >= 0, "--cooldown", "at least 0", got: cooldown)
     }
 
-    var options: PlateauSchedule.Options { .init(patience: patience, cooldown: cooldown) }
+    /// The schedule of a training capped at `epochs`.
+    func options(epochs: Int) -> PlateauSchedule.Options {
+        .init(patience: patience, cooldown: cooldown, cosineEpochs: cosineDecay ? epochs : nil)
+    }
 }
 
 /// Hidden widths as "8" or "30,30,30".

@@ -118,7 +118,7 @@ struct IdentifyCommand: AsyncParsableCommand {
                                       students: students, rho: rho, precision: engine.precision, backend: engine.selection,
                                       expansion: .expansion(hiddenLayers: hiddenLayers, maximumEpochs: epochs), seed: seed)
         if let lr { options.expansion.learningRate = lr }
-        options.expansion.plateau = plateau.options
+        options.expansion.plateau = plateau.options(epochs: epochs)
         if let layerFineTuneEpochs { options.layerFineTune.maximumEpochs = layerFineTuneEpochs }
         if let fineTuneEpochs { options.finalFineTune.maximumEpochs = fineTuneEpochs }
         if let batchSize { options.batchSize = batchSize }

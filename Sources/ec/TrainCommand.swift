@@ -40,7 +40,7 @@ struct TrainCommand: AsyncParsableCommand {
             activation: activation, hiddenWidths: widths.values, students: students,
             precision: engine.precision, backend: engine.selection, batchSize: batchSize,
             training: TrainingOptions(learningRate: lr, maximumEpochs: epochs,
-                                      plateau: plateau.options, seed: seed))
+                                      plateau: plateau.options(epochs: epochs), seed: seed))
         let logURL = outputURL.deletingPathExtension().appendingPathExtension("log.jsonl")
         try? FileManager.default.removeItem(at: logURL)
         let printer = ProgressPrinter()

@@ -39,6 +39,34 @@ struct TrainerTests {
         #expect(reductions == 7 && epochs == 9)   // 7 reductions, the 8th reaches 1e-7 and stops
     }
 
+    @Test func cosineDecayScalesTheRateTheScheduleSets() throws {
+        // T = 4: (1 + cos(πt/4))/2 for t = 0…4 is 1, (1 + √½)/2, ½, (1 − √½)/2, 0; 0 after T.
+        var schedule = PlateauSchedule(learningRate: 2, options: .init(cosineEpochs: 4))
+        var rates = [Double]()
+        for loss in [5.0, 4, 3, 2, 1, 0.5] {
+            rates.append(schedule.effectiveLearningRate)
+            schedule.record(loss: loss)
+        }
+        let expected = [2, 1 + 0.5.squareRoot(), 1, 1 - 0.5.squareRoot(), 0, 0]
+        #expect(zip(rates, expected).allSatisfy { abs($0 - $1) < 1e-12 }, "\(rates)")
+        #expect(schedule.learningRate == 2 && !schedule.stopped)   // the decay is not a reduction
+
+        // A plateau reduction multiplies into the decay: halved at epoch 2 of 4, then × ½.
+        var both = PlateauSchedule(learningRate: 1, options: .init(factor: 0.5, patience: 0, cooldown: 0, cosineEpochs: 4))
+        #expect(both.record(loss: 1) == nil)
+        #expect(both.record(loss: 1) == .reduced(to: 0.5))
+        #expect(abs(both.effectiveLearningRate - 0.25) < 1e-12)
+
+        // Checkpoints keep the epoch count; one written before the decay existed has none and
+        // resumes at 0, with everything else as saved.
+        let saved = try JSONEncoder().encode(both)
+        #expect(try JSONDecoder().decode(PlateauSchedule.self, from: saved) == both)
+        var old = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
+        old["epochs"] = nil
+        let restored = try JSONDecoder().decode(PlateauSchedule.self, from: try JSONSerialization.data(withJSONObject: old))
+        #expect(restored.epochs == 0 && restored.learningRate == 0.5 && restored.best == 1 && restored.options == both.options)
+    }
+
     /// The acceptance case: 20 students of width 16 on a d = 4, r = 4 toy teacher in
     /// float64 reach a best-student MSE below 1e-6·Var(y).
     @Test(.timeLimit(.minutes(1)))
