@@ -45,7 +45,7 @@ struct PlateauOptions: ParsableArguments {
     var patience = 100
     @Option(parsing: .unconditional, help: "Plateau schedule (in identify: of the expansion): epochs after a drop before counting again.")
     var cooldown = 100
-    @Flag(help: "Cosine decay on top (in identify: of the expansion): the rate also falls as (1 + cos(π·epoch/epochs))/2, to 0 at the epoch cap.")
+    @Flag(inversion: .prefixedNo, help: "Cosine decay on top (in identify: of the expansion): the rate also falls as (1 + cos(π·epoch/epochs))/2, to 0 at the epoch cap.")
     var cosineDecay = false
 
     func validate() throws {

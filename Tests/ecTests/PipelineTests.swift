@@ -52,7 +52,7 @@ struct PipelineTests {
             let outcome = try await expectSuccess(["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g",
                                                    "--rho", "2", "--students", "4", "--epochs", "200", "--backend", "cpu",
                                                    "--layer-fine-tune-epochs", "2", "--fine-tune-epochs", "3",
-                                                   "--patience", "7", "--cooldown", "5", "--cosine-decay",
+                                                   "--patience", "7", "--cooldown", "5", "--no-cosine-decay", "--cosine-decay",
                                                    "--output", "run", "--json"], in: directory)
             let report = parseJSON(outcome.stdout) as? [String: Any]
             let options = report?["options"] as? [String: Any]
@@ -60,7 +60,7 @@ struct PipelineTests {
             #expect((options?["finalFineTune"] as? [String: Any])?["maximumEpochs"] as? Int == 3)
             let plateau = (options?["expansion"] as? [String: Any])?["plateau"] as? [String: Any]
             #expect(plateau?["patience"] as? Int == 7 && plateau?["cooldown"] as? Int == 5)
-            #expect(plateau?["cosineEpochs"] as? Int == 200)   // the decay spans the expansion's cap
+            #expect(plateau?["cosineEpochs"] as? Int == 200)   // the last of the pair wins; the decay spans the cap
             let finalEpochs = report?["finalEpochs"] as? Int
             #expect(finalEpochs.map { (1...12).contains($0) } == true)
         }
