@@ -43,32 +43,18 @@ public struct PlateauSchedule: Sendable, Codable, Equatable {
     public private(set) var badEpochs = 0
     public private(set) var cooldownLeft = 0
     public private(set) var stopped = false
-    /// Epochs recorded so far: the t of the cosine decay.
-    public private(set) var epochs = 0
 
     public init(learningRate: Double, options: Options = Options()) {
         self.learningRate = learningRate
         self.options = options
     }
 
-    /// Checkpoints written before the cosine decay existed have no epoch count; their runs have
-    /// no decay, so 0 is right for them.
-    public init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        options = try container.decode(Options.self, forKey: .options)
-        learningRate = try container.decode(Double.self, forKey: .learningRate)
-        best = try container.decode(Double.self, forKey: .best)
-        badEpochs = try container.decode(Int.self, forKey: .badEpochs)
-        cooldownLeft = try container.decode(Int.self, forKey: .cooldownLeft)
-        stopped = try container.decode(Bool.self, forKey: .stopped)
-        epochs = try container.decodeIfPresent(Int.self, forKey: .epochs) ?? 0
-    }
-
-    /// The rate to train with this epoch: 0 once stopped.
-    public var effectiveLearningRate: Double {
+    /// The rate to train epoch `epoch` (from 0) with: 0 once stopped. The epoch is the trainer's
+    /// count, which its checkpoints keep, so the schedule holds no second one.
+    public func effectiveLearningRate(epoch: Int) -> Double {
         guard !stopped else { return 0 }
         guard let total = options.cosineEpochs, total > 0 else { return learningRate }
-        return learningRate * (1 + cos(Double.pi * Double(min(epochs, total)) / Double(total))) / 2
+        return learningRate * (1 + cos(Double.pi * Double(min(epoch, total)) / Double(total))) / 2
     }
 
     /// Stops the student now (e.g. because its loss is no longer finite).
@@ -78,7 +64,6 @@ public struct PlateauSchedule: Sendable, Codable, Equatable {
     @discardableResult
     public mutating func record(loss: Double) -> Event? {
         guard !stopped else { return nil }
-        epochs += 1
         if loss < best * (1 - options.threshold) {
             best = loss
             badEpochs = 0

@@ -80,7 +80,7 @@ public final class Trainer<T: Real> {
     @discardableResult
     public func trainEpoch(samples: Int) throws -> EpochRecord {
         let start = Date()
-        let rates = state.schedules.map(\.effectiveLearningRate)
+        let rates = state.schedules.map { $0.effectiveLearningRate(epoch: state.epochsDone) }
         let losses = try backend.trainEpoch(order: order(forEpoch: state.epochsDone, samples: samples), learningRates: rates)
         // A diverged student is stopped and left out downstream by its non-finite loss; the
         // others are independent of it. Only when all have diverged is the run hopeless.

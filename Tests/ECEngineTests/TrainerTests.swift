@@ -18,7 +18,7 @@ struct TrainerTests {
         events = []
         for loss in [9.9, 9.8, 9.7, 9.6] { events.append(schedule.record(loss: loss)) }
         #expect(events == [nil, nil, nil, .stopped])
-        #expect(schedule.stopped && schedule.effectiveLearningRate == 0)
+        #expect(schedule.stopped && schedule.effectiveLearningRate(epoch: 0) == 0)
         #expect(schedule.record(loss: 1) == nil)
         // A real improvement resets the count.
         var improving = PlateauSchedule(learningRate: 1, options: .init(factor: 0.5, patience: 1, cooldown: 0,
@@ -43,8 +43,8 @@ struct TrainerTests {
         // T = 4: (1 + cos(πt/4))/2 for t = 0…4 is 1, (1 + √½)/2, ½, (1 − √½)/2, 0; 0 after T.
         var schedule = PlateauSchedule(learningRate: 2, options: .init(cosineEpochs: 4))
         var rates = [Double]()
-        for loss in [5.0, 4, 3, 2, 1, 0.5] {
-            rates.append(schedule.effectiveLearningRate)
+        for (epoch, loss) in [5.0, 4, 3, 2, 1, 0.5].enumerated() {
+            rates.append(schedule.effectiveLearningRate(epoch: epoch))
             schedule.record(loss: loss)
         }
         let expected = [2, 1 + 0.5.squareRoot(), 1, 1 - 0.5.squareRoot(), 0, 0]
@@ -55,16 +55,26 @@ struct TrainerTests {
         var both = PlateauSchedule(learningRate: 1, options: .init(factor: 0.5, patience: 0, cooldown: 0, cosineEpochs: 4))
         #expect(both.record(loss: 1) == nil)
         #expect(both.record(loss: 1) == .reduced(to: 0.5))
-        #expect(abs(both.effectiveLearningRate - 0.25) < 1e-12)
+        #expect(abs(both.effectiveLearningRate(epoch: 2) - 0.25) < 1e-12)
 
-        // Checkpoints keep the epoch count; one written before the decay existed has none and
-        // resumes at 0, with everything else as saved.
-        let saved = try JSONEncoder().encode(both)
-        #expect(try JSONDecoder().decode(PlateauSchedule.self, from: saved) == both)
-        var old = try #require(try JSONSerialization.jsonObject(with: saved) as? [String: Any])
-        old["epochs"] = nil
-        let restored = try JSONDecoder().decode(PlateauSchedule.self, from: try JSONSerialization.data(withJSONObject: old))
-        #expect(restored.epochs == 0 && restored.learningRate == 0.5 && restored.best == 1 && restored.options == both.options)
+        // The trainer decays by its own epoch count, which its checkpoints keep: a run resumed
+        // after 2 epochs trains its third at the rate of t = 2 (1 × ½), as the uncut run does.
+        let teacher = try Network.toyTeacher(inputs: 2, hiddenWidths: [2], activation: .g, seed: 1)
+        let x: Matrix<Double> = randomMatrix(64, 2, seed: 2)
+        let data = try TrainingData(inputs: x, targets: teacher(x))
+        let options = TrainingOptions(learningRate: 1, maximumEpochs: 4, plateau: .init(cosineEpochs: 4), seed: 3)
+        func trainer(resumeFrom state: TrainerState? = nil) throws -> Trainer<Double> {
+            let bank = try StudentBank<Double>.random(widths: [2, 4, 1], count: 2, activation: .g, seed: 4)
+            return Trainer(backend: try CPUBackend(data: data, bank: bank, configuration: EngineConfiguration(batchSize: 16)),
+                           options: options, resumeFrom: state)
+        }
+        let first = try trainer()
+        let records = try (0..<2).map { _ in try first.trainEpoch(samples: data.sampleCount) }
+        let decayed = [1, (1 + 0.5.squareRoot()) / 2]
+        #expect(zip(records, decayed).allSatisfy { record, rate in record.learningRates.allSatisfy { abs($0 - rate) < 1e-12 } })
+        let saved = try JSONDecoder().decode(TrainerState.self, from: try JSONEncoder().encode(first.state))
+        let third = try trainer(resumeFrom: saved).trainEpoch(samples: data.sampleCount)
+        #expect(third.epoch == 3 && third.learningRates.allSatisfy { abs($0 - 0.5) < 1e-12 }, "\(third.learningRates)")
     }
 
     /// The acceptance case: 20 students of width 16 on a d = 4, r = 4 toy teacher in
