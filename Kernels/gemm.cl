@@ -17,7 +17,8 @@
 // (coalesced). Out-of-range rows, columns and depths load as 0 and are not stored, so any size
 // works. The defaults, 64×64×16 with 4×4 per work-item, make 256 work-items and 8 KiB of local
 // memory in float: they fit every GPU and PoCL. The host may raise them per device (the GPU
-// notes measured 128×128 with 8×8 per work-item at 24.5 TFLOP/s on an H100).
+// notes measured 128×128 with 8×8 per work-item at 24.5 TFLOP/s on an H100), and halves tiles
+// and work per item together for products too small to give every compute unit a work-group.
 #ifndef TILE_M
 #define TILE_M 64
 #endif

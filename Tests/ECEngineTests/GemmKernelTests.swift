@@ -46,6 +46,23 @@ struct GemmKernelTests {
         }
     }
 
+    /// The GPU's 128 × 128 tiles halved, with the results per work-item, for products whose grid
+    /// leaves compute units idle (132 here, the H200's), and only for those.
+    @Test func smallProductsTakeHalvedTiles() {
+        var gpu = KernelTuning()
+        (gpu.tileM, gpu.tileN, gpu.workM, gpu.workN, gpu.fillGroups) = (128, 128, 8, 8, 132)
+        func tiles(_ t: KernelTuning) -> [Int] { [t.tileM, t.tileN, t.workM, t.workN] }
+        // One 784-30 network's first layer on 128 samples: 1 group at 128, 16 at 16 × 16, which
+        // cannot be halved further (one result per work-item).
+        #expect(tiles(gpu.gemmTiles(m: 128, n: 30, batch: 1)) == [16, 16, 1, 1])
+        // Ten 784-256 students' first layer: 20 groups at 128, 80 at 64, 320 at 32.
+        #expect(tiles(gpu.gemmTiles(m: 128, n: 2560, batch: 1)) == [32, 32, 2, 2])
+        // 50 students' 90-wide deeper layers on 512 samples: 4 × 1 × 50 = 200 groups already.
+        #expect(tiles(gpu.gemmTiles(m: 512, n: 90, batch: 50)) == [128, 128, 8, 8])
+        gpu.fillGroups = 0
+        #expect(tiles(gpu.gemmTiles(m: 128, n: 30, batch: 1)) == [128, 128, 8, 8])
+    }
+
     /// C = op(A)·op(B) for random operands; C starts random so that untouched elements show.
     private func check<T: Real>(_: T.Type, form: GemmForm, m: Int, n: Int, k: Int, batch: Int,
                                 sharedA: Bool = false, sharedB: Bool = false, tuning: KernelTuning? = nil) throws {

@@ -71,6 +71,14 @@ struct OpenCLBackendTests {
         try compare(Float.self, scenario, path: path, tolerance: 1e-4)
     }
 
+    /// The GPU's tiles halved for small products (`fillGroups` above every grid here, so down to
+    /// one result per work-item) train as the CPU does.
+    @Test func halvedTilesMatchTheCPU() throws {
+        var tuning = try DeviceTest.tuning
+        (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN, tuning.fillGroups) = (128, 128, 8, 8, 1_000)
+        try compare(Double.self, Self.deep, path: "general", tolerance: 1e-10, tuning: tuning)
+    }
+
     /// The toy shape with work-groups of 32: each work-item owns several parameters and each
     /// minibatch of 512 is staged in many chunks.
     @Test func fusedPathEqualsGeneralPathOnTheToyShape() throws {
@@ -134,12 +142,14 @@ struct OpenCLBackendTests {
 
     /// Three epochs on both backends from the same bank: every epoch's losses, then the losses on
     /// all samples, the parameters and the optimiser state.
-    private func compare<T: Real>(_: T.Type, _ scenario: Scenario, path: String, tolerance: Double) throws {
+    private func compare<T: Real>(_: T.Type, _ scenario: Scenario, path: String, tolerance: Double,
+                                  tuning: KernelTuning? = nil) throws {
         let (data, bank) = (try scenario.data(T.self), try scenario.bank(T.self))
         let cpu = try CPUBackend(data: data, bank: bank, configuration: scenario.configuration)
         let device = try OpenCLBackend(context: DeviceTest.context, data: data, bank: bank,
                                        configuration: scenario.configuration,
-                                       path: OpenCLBackend<T>.EpochPath(rawValue: path)!)
+                                       path: OpenCLBackend<T>.EpochPath(rawValue: path)!,
+                                       tuning: tuning)
         var random = RandomSource(seed: 5)
         for epoch in 0..<3 {
             let order = random.permutation(scenario.samples)

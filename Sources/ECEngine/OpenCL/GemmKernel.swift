@@ -16,7 +16,7 @@ public enum GemmForm: Sendable, CaseIterable {
 ///
 /// Batch b of a launch computes C_b = op(A_b)·op(B_b) for `DeviceMatrix` operands, each with its
 /// own offset, leading dimension and batch stride; see gemm.cl for the tiling. The program is
-/// built once per precision, activation and tuning, and cached in the context.
+/// built once per precision, activation and tiling, and cached in the context.
 public final class GemmKernel<T: Real> {
     /// What happens to each result z = (op(A)·op(B))[m, n] on its way to C.
     public enum Epilogue {
@@ -33,17 +33,29 @@ public final class GemmKernel<T: Real> {
     }
 
     public let tuning: KernelTuning
-    private let kernels: [GemmForm: OpenCLKernel]
+    private let context: OpenCLContext
+    private let activation: Activation
+    /// The products per tiling: `tuning`'s, and the halved ones that small products take (see
+    /// `KernelTuning.fillGroups`), each built the first time a product needs it.
+    private var kernels: [KernelTuning: [GemmForm: OpenCLKernel]] = [:]
 
     /// Builds (or takes from the context's cache) the products for `activation`, which only the
     /// `.biasActivation` epilogue uses.
     public init(context: OpenCLContext, activation: Activation, tuning: KernelTuning) throws {
-        self.tuning = tuning
+        (self.context, self.activation, self.tuning) = (context, activation, tuning)
+        _ = try kernels(tuning)
+    }
+
+    private func kernels(_ tiles: KernelTuning) throws -> [GemmForm: OpenCLKernel] {
+        if let built = kernels[tiles] { return built }
         let program = try context.program(
             files: ["activations", "gemm"], scalar: T.self,
-            defines: [activationDefine(activation)] + tuning.gemmDefines)
-        kernels = [.forward: try program.kernel("gemm_nt"), .inputGradient: try program.kernel("gemm_nn"),
-                   .weightGradient: try program.kernel("gemm_tn")]
+            defines: [activationDefine(activation)] + tiles.gemmDefines)
+        let built: [GemmForm: OpenCLKernel] = [
+            .forward: try program.kernel("gemm_nt"), .inputGradient: try program.kernel("gemm_nn"),
+            .weightGradient: try program.kernel("gemm_tn")]
+        kernels[tiles] = built
+        return built
     }
 
     /// Enqueues C_b = op(A_b)·op(B_b), through `epilogue`, for b in 0..<batch.
@@ -74,10 +86,10 @@ public final class GemmKernel<T: Real> {
                 .checkSpan(rows: m, columns: n, batch: batch, "GEMM derivatives")
         }
 
-        let threads = tuning.gemmThreads
-        let global = [(n + tuning.tileN - 1) / tuning.tileN * threads.n,
-                      (m + tuning.tileM - 1) / tuning.tileM * threads.m, batch]
-        try kernels[form]!.launch(global: global, local: [threads.n, threads.m, 1], arguments: [
+        let tiles = tuning.gemmTiles(m: m, n: n, batch: batch), threads = tiles.gemmThreads
+        let global = [(n + tiles.tileN - 1) / tiles.tileN * threads.n,
+                      (m + tiles.tileM - 1) / tiles.tileM * threads.m, batch]
+        try kernels(tiles)[form]!.launch(global: global, local: [threads.n, threads.m, 1], arguments: [
             .int(m), .int(n), .int(k),
             .buffer(a.buffer), .int(a.offset), .int(a.leadingDimension), .int(a.batchStride),
             .buffer(b.buffer), .int(b.offset), .int(b.leadingDimension), .int(b.batchStride),

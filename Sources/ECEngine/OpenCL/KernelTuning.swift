@@ -4,10 +4,14 @@ import Foundation
 /// The tunable sizes of the engine's kernels. They reach the compiler as `-D` options, as in
 /// CLBlast, so that each is a constant the compiler can unroll loops and size arrays with; each
 /// kernel file defaults them the same way for a build without options.
-public struct KernelTuning: Sendable, Equatable {
+public struct KernelTuning: Sendable, Hashable {
     /// gemm.cl: a work-group computes `tileM × tileN` results, staging `tileK`-deep slices of the
     /// operands; each work-item computes `workM × workN` of them.
     public var tileM = 64, tileN = 64, tileK = 16, workM = 4, workN = 4
+    /// gemm.cl on small products: while a product's grid has fewer work-groups than this, its
+    /// tiles and the results per work-item are halved together (the same work-items per group,
+    /// a quarter of the serial work each), down to one result per work-item. 0: never.
+    public var fillGroups = 0
     /// loss.cl: work-items per student (a power of two).
     public var lossGroup = 256
     /// reduce.cl: neighbouring columns per work-group, and work-items sharing each column.
@@ -29,12 +33,20 @@ public struct KernelTuning: Sendable, Equatable {
     /// tiles): more results per work-item means fewer local-memory reads per multiply-add. CPU
     /// devices keep 64 × 64 with 4 × 4, which needs fewer registers. Then halved where `device`
     /// takes fewer than 256 work-items per group, and overridden from `EC_KERNEL_TUNING`.
+    ///
+    /// On a GPU a product should also give every compute unit a work-group (`fillGroups`): the
+    /// first layer of one 784-30 network on a 128-sample minibatch is a single 128 × 128 tile
+    /// walking K = 784 on one of the H200's 132 units while the others idle, and training one
+    /// network there took as long per minibatch as training ten 784-256 students (RESULTS.md).
     /// - Throws: `ECError.invalidArgument` for an override that names no tunable or gives sizes
     ///   that do not fit together or do not fit the device.
     public static func `for`(_ device: OpenCLDevice,
                              environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KernelTuning {
         var tuning = KernelTuning()
-        if device.kind == .gpu { (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN) = (128, 128, 8, 8) }
+        if device.kind == .gpu {
+            (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN) = (128, 128, 8, 8)
+            tuning.fillGroups = device.computeUnits
+        }
         while tuning.largestGroup > device.maxWorkGroupSize && tuning.lossGroup > 1 {
             tuning.workM = min(tuning.workM * 2, tuning.tileM)
             tuning.lossGroup /= 2
@@ -52,6 +64,17 @@ public struct KernelTuning: Sendable, Equatable {
     /// Work-items per GEMM work-group along N (dimension 0) and M (dimension 1).
     var gemmThreads: (n: Int, m: Int) { (tileN / workN, tileM / workM) }
 
+    /// The tiles of a product of `m × n` results in `batch` matrices: these, or halved per
+    /// `fillGroups`.
+    public func gemmTiles(m: Int, n: Int, batch: Int) -> KernelTuning {
+        var tiles = self
+        func groups(_ t: KernelTuning) -> Int { (m + t.tileM - 1) / t.tileM * ((n + t.tileN - 1) / t.tileN) * batch }
+        while groups(tiles) < fillGroups, tiles.workM % 2 == 0, tiles.workN % 2 == 0 {
+            (tiles.tileM, tiles.tileN, tiles.workM, tiles.workN) = (tiles.tileM / 2, tiles.tileN / 2, tiles.workM / 2, tiles.workN / 2)
+        }
+        return tiles
+    }
+
     var gemmDefines: [String] {
         [define("TILE_M", tileM), define("TILE_N", tileN), define("TILE_K", tileK),
          define("WORK_M", workM), define("WORK_N", workN)]
@@ -68,7 +91,7 @@ public struct KernelTuning: Sendable, Equatable {
 
     /// The tunables by the names `EC_KERNEL_TUNING` uses (a computed property: key paths are not Sendable).
     private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
-        ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN,
+        ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN, "fillGroups": \.fillGroups,
          "lossGroup": \.lossGroup, "reduceColumns": \.reduceColumns, "reduceRows": \.reduceRows,
          "fusedGroup": \.fusedGroup, "elementwiseGroup": \.elementwiseGroup]
     }
@@ -76,8 +99,9 @@ public struct KernelTuning: Sendable, Equatable {
     private mutating func override(with text: String) throws {
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, let path = Self.names[parts[0]], let value = Int(parts[1]), value > 0 else {
-                throw ECError.invalidArgument("\(Self.environmentVariable): cannot read '\(item)' (expected NAME=POSITIVE "
+            guard parts.count == 2, let path = Self.names[parts[0]], let value = Int(parts[1]),
+                  value > 0 || (value == 0 && path == \.fillGroups) else {
+                throw ECError.invalidArgument("\(Self.environmentVariable): cannot read '\(item)' (expected NAME=POSITIVE, or fillGroups=0, "
                                               + "with NAME one of \(Self.names.keys.sorted().joined(separator: ", ")))")
             }
             self[keyPath: path] = value
