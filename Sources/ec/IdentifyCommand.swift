@@ -34,6 +34,12 @@ struct IdentifyCommand: AsyncParsableCommand {
             help: "Epoch cap of the final fine-tuning and of each fine-tuning after a pruning (default: 10000; the reference: 5000-25000).")
     var fineTuneEpochs: Int?
     @Option(parsing: .unconditional,
+            help: "Adam learning rate of the final fine-tuning and of each fine-tuning after a pruning (default: 1e-4).")
+    var fineTuneLr: Double?
+    @Option(parsing: .unconditional,
+            help: "Minibatch size of the final fine-tuning and of each fine-tuning after a pruning (default: --batch-size).")
+    var fineTuneBatchSize: Int?
+    @Option(parsing: .unconditional,
             help: "Adam learning rate of the expansion, lowered by the plateau schedule down to 1e-7 (default: 1e-3 for one hidden layer, 3e-2 deeper).")
     var lr: Double?
     @OptionGroup var plateau: PlateauOptions
@@ -82,6 +88,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         try FlagCheck.positive(epochs, "--epochs")
         if let layerFineTuneEpochs { try FlagCheck.positive(layerFineTuneEpochs, "--layer-fine-tune-epochs") }
         if let fineTuneEpochs { try FlagCheck.positive(fineTuneEpochs, "--fine-tune-epochs") }
+        if let fineTuneLr { try FlagCheck.positiveFinite(fineTuneLr, "--fine-tune-lr") }
+        if let fineTuneBatchSize { try FlagCheck.positive(fineTuneBatchSize, "--fine-tune-batch-size") }
         if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
         if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
         if let rho { try FlagCheck.positiveFinite(rho, "--rho") }
@@ -121,6 +129,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         options.expansion.plateau = plateau.options(epochs: epochs)
         if let layerFineTuneEpochs { options.layerFineTune.maximumEpochs = layerFineTuneEpochs }
         if let fineTuneEpochs { options.finalFineTune.maximumEpochs = fineTuneEpochs }
+        if let fineTuneLr { options.finalFineTune.learningRate = fineTuneLr }
+        options.finalFineTuneBatchSize = fineTuneBatchSize
         if let batchSize { options.batchSize = batchSize }
         if let polishIterations {
             if polishIterations > 0 { options.polish?.maximumIterations = polishIterations } else { options.polish = nil }

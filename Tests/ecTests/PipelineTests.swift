@@ -40,7 +40,7 @@ struct PipelineTests {
         }
     }
 
-    /// The fine-tuning caps and the expansion's schedule reach the run: its report records them
+    /// The fine-tuning caps, rate and minibatch and the expansion's schedule reach the run: its report records them
     /// and the final fine-tuning (at most 1 + 3 pruning rounds of it) stops at its cap, not at the
     /// default 10,000.
     @Test func identifyHonoursTheTrainingFlags() async throws {
@@ -52,12 +52,15 @@ struct PipelineTests {
             let outcome = try await expectSuccess(["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g",
                                                    "--rho", "2", "--students", "4", "--epochs", "200", "--backend", "cpu",
                                                    "--layer-fine-tune-epochs", "2", "--fine-tune-epochs", "3",
+                                                   "--fine-tune-lr", "3e-4", "--fine-tune-batch-size", "64",
                                                    "--patience", "7", "--cooldown", "5", "--no-cosine-decay", "--cosine-decay",
                                                    "--output", "run", "--json"], in: directory)
             let report = parseJSON(outcome.stdout) as? [String: Any]
             let options = report?["options"] as? [String: Any]
             #expect((options?["layerFineTune"] as? [String: Any])?["maximumEpochs"] as? Int == 2)
             #expect((options?["finalFineTune"] as? [String: Any])?["maximumEpochs"] as? Int == 3)
+            #expect((options?["finalFineTune"] as? [String: Any])?["learningRate"] as? Double == 3e-4)
+            #expect(options?["finalFineTuneBatchSize"] as? Int == 64)
             let plateau = (options?["expansion"] as? [String: Any])?["plateau"] as? [String: Any]
             #expect(plateau?["patience"] as? Int == 7 && plateau?["cooldown"] as? Int == 5)
             #expect(plateau?["cosineEpochs"] as? Int == 200)   // the last of the pair wins; the decay spans the cap

@@ -33,6 +33,8 @@ struct UsageErrorTests {
         CommandCase(identify + ["--epochs", "0"], naming: ["--epochs", "positive"]),
         CommandCase(identify + ["--lr", "0"], naming: ["--lr", "positive"]),
         CommandCase(identify + ["--fine-tune-epochs", "0"], naming: ["--fine-tune-epochs", "positive"]),
+        CommandCase(identify + ["--fine-tune-lr", "nan"], naming: ["--fine-tune-lr", "positive"]),
+        CommandCase(identify + ["--fine-tune-batch-size", "0"], naming: ["--fine-tune-batch-size", "positive"]),
         CommandCase(identify + ["--layer-fine-tune-epochs", "-5"], naming: ["--layer-fine-tune-epochs", "positive"]),
         CommandCase(identify + ["--batch-size", "0"], naming: ["--batch-size", "positive"]),
         CommandCase(identify + ["--cooldown", "-1"], naming: ["--cooldown", "at least 0", "-1"]),

@@ -159,6 +159,7 @@ public struct Identification {
                                           targets: targets, withSkip: withSkip)
         }
         var final = configuration
+        final.batchSize = options.finalFineTuneBatchSize ?? options.batchSize
         final.layerLearningRateScales = Array(repeating: 1, count: options.hiddenLayers + 1) + [10]
         let tuned = try clock.time("final fine-tuning") {
             try trainPhase("final fine-tuning", StudentBank<T>(students: [assembled.converted(to: T.self)]), data: data,
