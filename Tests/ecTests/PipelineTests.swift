@@ -40,9 +40,9 @@ struct PipelineTests {
         }
     }
 
-    /// The fine-tuning caps, rate and minibatch and the expansion's schedule reach the run: its report records them
-    /// and the final fine-tuning (at most 1 + 3 pruning rounds of it) stops at its cap, not at the
-    /// default 10,000.
+    /// The fine-tuning caps, rate and minibatch and the expansion's schedule reach the run: its
+    /// report records them and the final fine-tuning (at most 1 + 3 pruning rounds of it) stops at
+    /// its cap, not at the default 10,000.
     @Test func identifyHonoursTheTrainingFlags() async throws {
         try await withScratchDirectory { directory in
             _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",

@@ -86,9 +86,9 @@ public final class GemmKernel<T: Real> {
                 .checkSpan(rows: m, columns: n, batch: batch, "GEMM derivatives")
         }
 
-        let tiles = tuning.gemmTiles(m: m, n: n, batch: batch), threads = tiles.gemmThreads
-        let global = [(n + tiles.tileN - 1) / tiles.tileN * threads.n,
-                      (m + tiles.tileM - 1) / tiles.tileM * threads.m, batch]
+        let tiles = tuning.gemmTiles(m: m, n: n, batch: batch)
+        let (threads, groups) = (tiles.gemmThreads, tiles.gemmGroups(m: m, n: n))
+        let global = [groups.n * threads.n, groups.m * threads.m, batch]
         try kernels(tiles)[form]!.launch(global: global, local: [threads.n, threads.m, 1], arguments: [
             .int(m), .int(n), .int(k),
             .buffer(a.buffer), .int(a.offset), .int(a.leadingDimension), .int(a.batchStride),

@@ -64,11 +64,14 @@ public struct KernelTuning: Sendable, Hashable {
     /// Work-items per GEMM work-group along N (dimension 0) and M (dimension 1).
     var gemmThreads: (n: Int, m: Int) { (tileN / workN, tileM / workM) }
 
+    /// Work-groups along N and M that cover an `m × n` product in these tiles.
+    func gemmGroups(m: Int, n: Int) -> (n: Int, m: Int) { ((n + tileN - 1) / tileN, (m + tileM - 1) / tileM) }
+
     /// The tiles of a product of `m × n` results in `batch` matrices: these, or halved per
     /// `fillGroups`.
     public func gemmTiles(m: Int, n: Int, batch: Int) -> KernelTuning {
         var tiles = self
-        func groups(_ t: KernelTuning) -> Int { (m + t.tileM - 1) / t.tileM * ((n + t.tileN - 1) / t.tileN) * batch }
+        func groups(_ t: KernelTuning) -> Int { let g = t.gemmGroups(m: m, n: n); return g.n * g.m * batch }
         while groups(tiles) < fillGroups, tiles.workM % 2 == 0, tiles.workN % 2 == 0 {
             (tiles.tileM, tiles.tileN, tiles.workM, tiles.workN) = (tiles.tileM / 2, tiles.tileN / 2, tiles.workM / 2, tiles.workN / 2)
         }
