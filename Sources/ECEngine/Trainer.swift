@@ -27,12 +27,16 @@ public struct EpochRecord: Sendable, Codable, Equatable {
     /// Per-student learning rate used (0 for stopped students).
     public let learningRates: [Double]
     public let seconds: Double
+    /// The minibatch size it trained with (nil in logs written before it was recorded), so that
+    /// a log tells how many optimiser steps a phase took, which is what a step-bound GPU pays.
+    public let batchSize: Int?
 
-    public init(epoch: Int, losses: [Double], learningRates: [Double], seconds: Double) {
+    public init(epoch: Int, losses: [Double], learningRates: [Double], seconds: Double, batchSize: Int?) {
         self.epoch = epoch
         self.losses = losses
         self.learningRates = learningRates
         self.seconds = seconds
+        self.batchSize = batchSize
     }
 }
 
@@ -93,7 +97,7 @@ public final class Trainer<T: Real> {
         state.epochsDone += 1
         state.lastLosses = losses
         return EpochRecord(epoch: state.epochsDone, losses: losses, learningRates: rates,
-                           seconds: Date().timeIntervalSince(start))
+                           seconds: Date().timeIntervalSince(start), batchSize: backend.configuration.batchSize)
     }
 
     /// Trains until finished, calling `onEpoch` after every epoch (for progress, logs and

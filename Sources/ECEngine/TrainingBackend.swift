@@ -114,6 +114,8 @@ public protocol TrainingBackend<Scalar>: AnyObject {
     /// The device that runs the computation, in words.
     var deviceDescription: String { get }
     var studentCount: Int { get }
+    /// The minibatch size, loss and optimiser it trains with.
+    var configuration: EngineConfiguration { get }
     /// One pass over the samples in `order`, in minibatches of the configured size, every
     /// student updated after each minibatch with its own learning rate (0: not updated).
     /// Returns each student's loss averaged over the pass (as seen during it).

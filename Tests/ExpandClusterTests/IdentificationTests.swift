@@ -96,11 +96,27 @@ struct IdentificationTests {
         // The epoch log holds each expansion epoch once.
         let expansionLines = EpochLogFile(url: directory.appendingPathComponent("epochs.jsonl")).lines().filter { $0.phase == "expansion" }
         #expect(expansionLines.map(\.epoch) == Array(1...300))
+        #expect(expansionLines.allSatisfy { $0.batchSize == options.batchSize })
 
         // Polishing is not re-run on resume: a one-step polish would leave other students.
         var unpolished = options
         unpolished.polish?.maximumIterations = 1
         let again = try Identification(options: unpolished, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
         #expect(again.students == reference.students)
+    }
+
+    /// A run started by a build whose log had no minibatch sizes still resumes: its lines read
+    /// back (size unknown) and are kept beside the new ones.
+    @Test func logsWithoutMinibatchSizesStillRead() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("epochs.jsonl")
+        try Data(#"{"phase":"expansion","epoch":1,"losses":[0.5],"learningRates":[0.001],"seconds":0.25}"# .utf8 + [10])
+            .write(to: url)
+        let log = EpochLogFile(url: url)
+        try log.append(EpochRecord(epoch: 2, losses: [0.25], learningRates: [0.001], seconds: 0.5, batchSize: 128), phase: "expansion")
+        let kept = try log.truncate(phase: "expansion", after: 2)
+        #expect(kept.map(\.epoch) == [1, 2] && kept.map(\.batchSize) == [nil, 128])
+        #expect(kept.map(\.losses) == [[0.5], [0.25]])
     }
 }

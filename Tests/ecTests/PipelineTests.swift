@@ -41,8 +41,8 @@ struct PipelineTests {
     }
 
     /// The fine-tuning caps, rate and minibatch and the expansion's schedule reach the run: its
-    /// report records them and the final fine-tuning (at most 1 + 3 pruning rounds of it) stops at
-    /// its cap, not at the default 10,000.
+    /// report records them, the final fine-tuning (at most 1 + 3 pruning rounds of it) stops at
+    /// its cap, not at the default 10,000, and trains at its own minibatch.
     @Test func identifyHonoursTheTrainingFlags() async throws {
         try await withScratchDirectory { directory in
             _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
@@ -66,6 +66,16 @@ struct PipelineTests {
             #expect(plateau?["cosineEpochs"] as? Int == 200)   // the last of the pair wins; the decay spans the cap
             let finalEpochs = report?["finalEpochs"] as? Int
             #expect(finalEpochs.map { (1...12).contains($0) } == true)
+            // The epoch log records the minibatch each phase trained with: 64 for the final
+            // fine-tunings only, the run's own size for the expansion.
+            let log = try String(contentsOf: directory.appendingPathComponent("run/epochs.jsonl"), encoding: .utf8)
+            let lines = log.split(separator: "\n").compactMap { parseJSON(String($0)) as? [String: Any] }
+            let sizes = { (prefix: String) in Set(lines.filter { ($0["phase"] as? String)?.hasPrefix(prefix) == true }
+                                                       .map { $0["batchSize"] as? Int ?? 0 }) }
+            let runSize = try #require(options?["batchSize"] as? Int)
+            #expect(runSize != 64)
+            #expect(sizes("expansion") == [runSize])
+            #expect(sizes("final fine-tuning") == [64])
         }
     }
 

@@ -4,7 +4,7 @@ import ECFormats
 import Foundation
 
 /// A JSON-lines log of training epochs: one object per epoch with the phase, the epoch number,
-/// every student's loss and learning rate, and the seconds it took. Lines are appended as the
+/// every student's loss and learning rate, the seconds it took and its minibatch size. Lines are appended as the
 /// run goes, so a killed run keeps its log; a torn last line is skipped when read back.
 public final class EpochLogFile {
     public let url: URL
@@ -16,6 +16,7 @@ public final class EpochLogFile {
         public let losses: [Double]
         public let learningRates: [Double]
         public let seconds: Double
+        public let batchSize: Int?
     }
 
     public init(url: URL) {
@@ -35,7 +36,7 @@ public final class EpochLogFile {
             try handle?.seekToEnd()
         }
         let line = Line(phase: phase, epoch: record.epoch, losses: record.losses, learningRates: record.learningRates,
-                        seconds: record.seconds)
+                        seconds: record.seconds, batchSize: record.batchSize)
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try handle?.write(contentsOf: try encoder.encode(line) + Data("\n".utf8))
@@ -64,7 +65,8 @@ public final class EpochLogFile {
             try writeFileAtomically(text, to: url)
         }
         return kept.filter { $0.phase == phase }.map {
-            EpochRecord(epoch: $0.epoch, losses: $0.losses, learningRates: $0.learningRates, seconds: $0.seconds)
+            EpochRecord(epoch: $0.epoch, losses: $0.losses, learningRates: $0.learningRates, seconds: $0.seconds,
+                        batchSize: $0.batchSize)
         }
     }
 }
