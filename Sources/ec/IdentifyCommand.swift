@@ -108,7 +108,14 @@ struct IdentifyCommand: AsyncParsableCommand {
         } else {
             run = try DemoSetup.prepare(directory: fileURL(output ?? "ec-demo"), engine: engine, printer: printer)
         }
-        let outcome = try run.run(progress: printer.handle)
+        StopSignal.install()
+        let outcome: IdentifyRun.Outcome
+        do {
+            outcome = try run.run(progress: printer.handle, stopRequested: StopSignal.requested)
+        } catch let stop as RunStopped {
+            printer.finish()
+            StopSignal.exit(stop, continuing: "ec identify --resume \(run.directory.url.relativePath)")
+        }
         printer.finish()
         if json {
             try printJSON(outcome.report)

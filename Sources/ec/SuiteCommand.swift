@@ -64,10 +64,18 @@ struct SuiteCommand: AsyncParsableCommand {
             let runner = try SuiteRunner(directory: fileURL(output), settings: SuiteSettings(
                 students: students, samples: samples, epochs: epochs, precision: engine.precision, backend: engine.selection))
             let printer = ProgressPrinter()
-            let summary = try runner.run(problems: selected, rhos: rhos, progress: printer.handle) { result in
-                printer.handle(.note(String(format: "%@ ρ=%@: %@ (%d neurons, worst angle %.3g°, MSE/Var(y) %.2g, %.0f s)",
-                                            result.problem, SuiteSummary.key(result.rho), result.identified ? "identified" : "not identified",
-                                            result.recoveredWidth, result.worstIncomingDegrees, result.relativeMSE, result.seconds)))
+            StopSignal.install()
+            let summary: SuiteSummary
+            do {
+                summary = try runner.run(problems: selected, rhos: rhos, progress: printer.handle,
+                                         stopRequested: StopSignal.requested) { result in
+                    printer.handle(.note(String(format: "%@ ρ=%@: %@ (%d neurons, worst angle %.3g°, MSE/Var(y) %.2g, %.0f s)",
+                                                result.problem, SuiteSummary.key(result.rho), result.identified ? "identified" : "not identified",
+                                                result.recoveredWidth, result.worstIncomingDegrees, result.relativeMSE, result.seconds)))
+                }
+            } catch let stop as RunStopped {
+                printer.finish()
+                StopSignal.exit(stop, continuing: "the same ec suite run")
             }
             printer.finish()
             print(summary.markdown)

@@ -44,11 +44,17 @@ enum ECProcess {
     /// never writes into the user's home and compiles each kernel once per test run.
     static let poclCache = FileManager.default.temporaryDirectory.appendingPathComponent("ec-tests-pocl-cache")
 
+    /// A signal to send the process once `when` (polled every 20 ms) holds.
+    struct Interruption: Sendable {
+        var signal: Int32
+        var when: @Sendable () -> Bool
+    }
+
     /// Runs `ec arguments` in `directory` with the test's environment plus `environment`, and
     /// waits for it without holding a thread (other tests run meanwhile). A run longer than
     /// `timeout` seconds is killed, and so reads as `signaled`.
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
-                    timeout: TimeInterval = 120) async throws -> Outcome {
+                    timeout: TimeInterval = 120, interruption: Interruption? = nil) async throws -> Outcome {
         let process = Process()
         process.executableURL = try executable.get()
         process.arguments = arguments
@@ -73,16 +79,29 @@ enum ECProcess {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        // Made only when needed: a timer source released without ever being resumed traps.
+        let poll = interruption.map { interruption in
+            let timer = DispatchSource.makeTimerSource(queue: .global())
+            timer.schedule(deadline: .now(), repeating: .milliseconds(20))
+            timer.setEventHandler {
+                guard process.isRunning, interruption.when() else { return }
+                kill(process.processIdentifier, interruption.signal)
+                timer.cancel()
+            }
+            return timer
+        }
         try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in finished.resume() }
             do {
                 try process.run()
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+                poll?.resume()
             } catch {
                 finished.resume(throwing: error)
             }
         }
         watchdog.cancel()
+        poll?.cancel()
         try stdout.close()
         try stderr.close()
         return Outcome(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,

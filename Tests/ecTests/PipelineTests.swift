@@ -79,6 +79,49 @@ struct PipelineTests {
         }
     }
 
+    /// SIGTERM (or Ctrl-C) stops a run after the epoch in progress with that epoch checkpointed,
+    /// exits 128 + 15 naming where it stopped and how to continue, and `--resume` finishes it
+    /// from there, each epoch logged once.
+    @Test func identifyStopsCheckpointedOnASignal() async throws {
+        try await withScratchDirectory { directory in
+            _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
+                                         "--output", "t.safetensors"], in: directory)
+            _ = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", "1000", "--output", "p.npz"],
+                                        in: directory)
+            let log = directory.appendingPathComponent("run/epochs.jsonl")
+            let loggedEpochs = { @Sendable () -> [Int] in
+                let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+                // Read while the run writes it: a torn last line is skipped, not an issue.
+                return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+                    .filter { $0["phase"] as? String == "expansion" }.compactMap { $0["epoch"] as? Int }
+            }
+            let stopped = try await ECProcess.run(
+                ["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g", "--rho", "2",
+                 "--students", "4", "--epochs", "2000", "--backend", "cpu", "--output", "run"],
+                in: directory, interruption: .init(signal: SIGTERM, when: { loggedEpochs().count >= 30 }))
+            #expect(!stopped.signaled && stopped.status == 128 + SIGTERM, "exit \(stopped.status); stderr: \(stopped.stderr)")
+            let line = String(stopped.stderrLines.last ?? "")
+            let epochs = loggedEpochs()
+            let last = try #require(epochs.last)
+            #expect(line == "ec: stopped by SIGTERM after epoch \(last) of expansion; `ec identify --resume run` continues from its last checkpoint")
+            #expect(last < 2000 && epochs == Array(1...last))
+            #expect(try checkpointEpochs(directory.appendingPathComponent("run/checkpoints/expansion.safetensors")) == last)
+
+            let resumed = try await expectSuccess(["identify", "--resume", "run", "--json"], in: directory)
+            #expect((parseJSON(resumed.stdout) as? [String: Any])?["expansionEpochs"] as? Int == loggedEpochs().last)
+            #expect(loggedEpochs() == Array(1...(loggedEpochs().last ?? 0)) && loggedEpochs().count > last)
+        }
+    }
+
+    /// The epochs a checkpoint's trainer state (in its safetensors metadata) has done.
+    private func checkpointEpochs(_ url: URL) throws -> Int? {
+        let data = try Data(contentsOf: url)
+        let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        let header = parseJSON(String(decoding: data.dropFirst(8).prefix(length), as: UTF8.self)) as? [String: Any]
+        let trainer = (header?["__metadata__"] as? [String: String])?["trainer"]
+        return (trainer.flatMap { parseJSON($0) } as? [String: Any])?["epochsDone"] as? Int
+    }
+
     @Test func benchJSONNamesTheDevice() async throws {
         try await withScratchDirectory { directory in
             let outcome = try await expectSuccess(["bench", "--workload", "toy", "--epochs", "1", "--backend", "cpu", "--json"],

@@ -27,10 +27,13 @@ public protocol IdentificationStore: AnyObject {
 public struct Identification {
     public let options: IdentifyOptions
     public let store: IdentificationStore?
+    /// Asked after every training epoch; true stops the run there with `RunStopped`.
+    public let stopRequested: StopRequest
 
-    public init(options: IdentifyOptions, store: IdentificationStore? = nil) {
+    public init(options: IdentifyOptions, store: IdentificationStore? = nil, stopRequested: @escaping StopRequest = { false }) {
         self.options = options
         self.store = store
+        self.stopRequested = stopRequested
     }
 
     public func run(inputs: Matrix<Double>, targets: Matrix<Double>,
@@ -55,8 +58,9 @@ public struct Identification {
             (rho, pilots) = (given, [])
         } else {
             (rho, pilots) = try clock.time("pilots") {
-                try RhoSelection.choose(data: data, options: options, variance: variance, progress: progress,
-                                        resume: try store?.pilots() ?? [], record: { try store?.record(pilot: $0) })
+                try RhoSelection.choose(data: data, options: options, variance: variance, stopRequested: stopRequested,
+                                        progress: progress, resume: try store?.pilots() ?? [],
+                                        record: { try store?.record(pilot: $0) })
             }
             progress(.note("chose ρ = \(RhoSelection.format(rho))"))
         }
@@ -258,7 +262,8 @@ public struct Identification {
                                     previousLog: try store?.epochLog(phase: phase) ?? [], lossScale: variance,
                                     checkpointInterval: options.checkpointSeconds,
                                     checkpoint: { try store?.save(checkpoint: $0, phase: phase, finished: false) },
-                                    onEpoch: { try store?.append($0, phase: phase) }, progress: progress)
+                                    onEpoch: { try store?.append($0, phase: phase) }, stopRequested: stopRequested,
+                                    progress: progress)
         try saveFinished(trained, phase: phase)
         return trained
     }

@@ -18,7 +18,7 @@ public struct PilotResult: Sendable, Codable, Equatable {
 /// then by the smaller ρ.
 enum RhoSelection {
     static func choose<T: Real>(data: TrainingData<T>, options: IdentifyOptions, variance: Double,
-                                progress: (ProgressEvent) -> Void,
+                                stopRequested: StopRequest, progress: (ProgressEvent) -> Void,
                                 resume: [PilotResult], record: (PilotResult) throws -> Void) throws -> (rho: Double, pilots: [PilotResult]) {
         let pilot = options.pilot
         let floor = pilot.floor ?? (options.polishes ? 1e-8 : 1e-5)
@@ -38,7 +38,7 @@ enum RhoSelection {
                 let configuration = EngineConfiguration(batchSize: options.batchSize)
                 var trained = try trainBank(bank, data: data, phase: phase, backend: options.backend,
                                             configuration: configuration, options: pilot.training, lossScale: variance,
-                                            progress: progress)
+                                            stopRequested: stopRequested, progress: progress)
                 if options.polishes, let polish = options.polish {
                     trained = try polishBank(trained, data: data, options: polish, backend: options.backend,
                                              configuration: configuration)

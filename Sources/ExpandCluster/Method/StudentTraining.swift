@@ -41,13 +41,15 @@ public struct TrainedBank<T: Real>: Sendable {
 
 /// Trains `bank` on `data` until every student's schedule has stopped or the epoch cap.
 /// `resume` continues from a checkpoint; `checkpoint` is called every `checkpointInterval`
-/// seconds and at the end with everything needed to resume.
+/// seconds and at the end with everything needed to resume. When `stopRequested` says so after
+/// an epoch, that epoch is checkpointed and `RunStopped` thrown.
 func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: String,
                         backend: BackendSelection, configuration: EngineConfiguration, options: TrainingOptions,
                         resume: TrainingCheckpoint<T>? = nil, previousLog: [EpochRecord] = [], lossScale: Double = 1,
                         checkpointInterval: TimeInterval = 60,
                         checkpoint: (TrainingCheckpoint<T>) throws -> Void = { _ in },
                         onEpoch: (EpochRecord) throws -> Void = { _ in },
+                        stopRequested: StopRequest = { false },
                         progress: (ProgressEvent) -> Void) throws -> TrainedBank<T> {
     let engine = try backend.make(data: data, bank: resume?.bank ?? bank,
                                   optimizerState: resume?.optimizer, configuration: configuration)
@@ -68,6 +70,10 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: St
             bestLoss: (finite.first ?? .nan) / lossScale, medianLoss: (finite.isEmpty ? .nan : finite[finite.count / 2]) / lossScale,
             learningRate: record.learningRates.max() ?? 0, activeStudents: record.learningRates.filter { $0 > 0 }.count,
             secondsPerEpoch: record.seconds)))
+        if stopRequested() {
+            try save()
+            throw RunStopped(phase: phase, epoch: record.epoch)
+        }
         if Date().timeIntervalSince(lastCheckpoint) >= checkpointInterval { try save() }
     }
     try save()

@@ -60,7 +60,9 @@ public struct IdentifyRun {
         public let report: IdentifyReport
     }
 
-    public func run(progress: @escaping (ProgressEvent) -> Void) throws -> Outcome {
+    /// Runs (or resumes) the identification; `stopRequested` is asked after every training
+    /// epoch, and true stops the run there, checkpointed, with `RunStopped`.
+    public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
         let start = Date()
         let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
         let teacher = try settings.teacher.map { try Network<Double>.load(from: URL(fileURLWithPath: $0)) }
@@ -71,7 +73,7 @@ public struct IdentifyRun {
         }
         let device = try settings.options.backend.describe(precision: settings.options.precision)
         progress(.note("running on \(device)"))
-        let result = try Identification(options: settings.options, store: directory)
+        let result = try Identification(options: settings.options, store: directory, stopRequested: stopRequested)
             .run(inputs: probe.inputs, targets: probe.targets, progress: progress)
         var report = result.report
         report.device = device

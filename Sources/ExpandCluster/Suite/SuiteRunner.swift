@@ -60,8 +60,11 @@ public struct SuiteRunner {
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(SuiteResult.self, from: Data($0)) }
     }
 
+    /// Identifies every problem not yet in results.jsonl; `stopRequested` is asked after every
+    /// training epoch, and true stops the suite there with `RunStopped` (the problem's run
+    /// directory holds the checkpoint the next run resumes from).
     public func run(problems: [ToyProblem], rhos: [Double], progress: @escaping (ProgressEvent) -> Void,
-                    onResult: (SuiteResult) -> Void) throws -> SuiteSummary {
+                    stopRequested: @escaping StopRequest = { false }, onResult: (SuiteResult) -> Void) throws -> SuiteSummary {
         guard !rhos.isEmpty, rhos.allSatisfy({ $0 > 0 }) else {
             throw ECError.invalidArgument("--rho needs positive values (got \(rhos))")
         }
@@ -73,7 +76,7 @@ public struct SuiteRunner {
                 index += 1
                 guard !done.contains("\(problem.name)@\(rho)") else { continue }
                 progress(.note("[\(index)/\(total)] \(problem.name) at ρ = \(SuiteSummary.key(rho))"))
-                let result = try solve(problem, rho: rho, progress: progress)
+                let result = try solve(problem, rho: rho, progress: progress, stopRequested: stopRequested)
                 try append(result)
                 done.insert("\(problem.name)@\(rho)")
                 onResult(result)
@@ -84,7 +87,8 @@ public struct SuiteRunner {
     }
 
     /// One problem at one ρ in its own run directory (which resumes a killed identification).
-    private func solve(_ problem: ToyProblem, rho: Double, progress: @escaping (ProgressEvent) -> Void) throws -> SuiteResult {
+    private func solve(_ problem: ToyProblem, rho: Double, progress: @escaping (ProgressEvent) -> Void,
+                       stopRequested: @escaping StopRequest) throws -> SuiteResult {
         let start = Date()
         let runURL = directory.appendingPathComponent("runs").appendingPathComponent("\(problem.name)-rho\(SuiteSummary.key(rho))")
         try FileManager.default.createDirectory(at: runURL, withIntermediateDirectories: true)
@@ -100,7 +104,7 @@ public struct SuiteRunner {
         let run = try IdentifyRun(settings: IdentifySettings(probe: probeURL.path, teacher: teacherURL.path,
                                                              options: settings.options(for: problem, rho: rho)),
                                   directory: runURL)
-        let outcome = try run.run(progress: progress)
+        let outcome = try run.run(progress: progress, stopRequested: stopRequested)
         // The checkpoints are only needed while the problem runs.
         try? FileManager.default.removeItem(at: runURL.appendingPathComponent("checkpoints"))
         let comparison = outcome.report.comparison!
