@@ -39,8 +39,10 @@ done
 
 # On Ctrl-C or SIGTERM (e.g. `timeout` around this script, which signals the whole process
 # group) wait for the step in progress: ec identify stops after its epoch, checkpointed, and its
-# time is still added to identify-seconds; then the failed step ends the script (set -e).
-trap 'echo "mnist-acceptance: signal received; ending after the step in progress" >&2' TERM INT
+# time is still added to identify-seconds; then end, even where the step finished anyway.
+stop=0
+trap 'stop=1; echo "mnist-acceptance: signal received; ending after the step in progress" >&2' TERM INT
+stop_here() { [ $stop = 0 ] || exit 143; }
 
 timed() {   # timed LABEL COMMAND...: runs it, then prints how long it took
   local start=$SECONDS
@@ -108,14 +110,17 @@ for c in $cases; do
         --fine-tune-epochs 1500 --fine-tune-batch-size 1024 --fine-tune-lr 1e-3) ;;
     *) echo "mnist-acceptance: unknown case '$c' (shallow, deep)" >&2; exit 2 ;;
   esac
+  stop_here
   d="$out/$c"
   mkdir -p "$d"
   [ -f "$d/teacher.safetensors" ] || timed "$c teacher" ec teacher train --images "$train" \
     --labels "$data/train-labels-idx1-ubyte.gz" --test-images "$test" --test-labels "$data/t10k-labels-idx1-ubyte.gz" \
     --widths $widths --activation g --epochs 40 --output "$d/teacher.safetensors"
+  stop_here
   [ $teachers_only = 0 ] || continue
   [ -f "$d/probe.npz" ] || timed "$c probe" ec probe --teacher "$d/teacher.safetensors" --inputs-from "$train" \
     --samples "$samples" --output "$d/probe.npz"
+  stop_here
   if [ -f "$d/run/report.json" ]; then
     :   # identified already: only the verdict below
   elif [ -f "$d/run/settings.json" ]; then

@@ -114,7 +114,7 @@ struct IdentifyCommand: AsyncParsableCommand {
             outcome = try run.run(progress: printer.handle, stopRequested: StopSignal.requested)
         } catch let stop as RunStopped {
             printer.finish()
-            StopSignal.exit(stop, continuing: "ec identify --resume \(run.directory.url.relativePath)")
+            StopSignal.exit(stop, continuing: ["identify", "--resume", run.directory.url.relativePath])
         }
         printer.finish()
         if json {

@@ -3,9 +3,10 @@ import Foundation
 import Synchronization
 
 /// SIGINT (Ctrl-C) and SIGTERM (`timeout`, a batch system's time limit) during a resumable run:
-/// the first asks the run to stop after the epoch in progress, with that epoch checkpointed, so
-/// that continuing it repeats nothing (a kill loses the work since the last checkpoint, up to a
-/// minute); a second ends the process at once, e.g. in a phase that has no epochs.
+/// the first asks the run to stop after the training epoch in progress, with that epoch
+/// checkpointed, or before the next phase, so that continuing it repeats nothing (a kill loses
+/// the work since the last checkpoint, up to a minute; a pilot run keeps none and starts over);
+/// a second ends the process at once, e.g. during a long polish.
 enum StopSignal {
     /// The first signal received; 0 before any. Atomic, since a signal handler writes it.
     private static let received = Atomic<Int32>(0)
@@ -16,7 +17,7 @@ enum StopSignal {
             // Only async-signal-safe work in the handler: an atomic, write(2), signal(2), raise(3).
             signal(number) { number in
                 if StopSignal.received.compareExchange(expected: 0, desired: number, ordering: .relaxed).exchanged {
-                    let note: StaticString = "\nec: stopping after the epoch in progress, checkpointed (signal again to quit at once)\n"
+                    let note: StaticString = "\nec: stopping at the end of this epoch or phase, with a checkpoint (signal again to quit at once)\n"
                     _ = write(STDERR_FILENO, note.utf8Start, note.utf8CodeUnitCount)
                 } else {
                     signal(number, SIG_DFL)
@@ -30,11 +31,18 @@ enum StopSignal {
     static let requested: StopRequest = { received.load(ordering: .relaxed) != 0 }
 
     /// Ends the process after a run stopped on a signal: one line that says where it stopped and
-    /// how to continue, and the status a shell gives for that signal (128 + its number).
-    static func exit(_ stop: RunStopped, continuing command: String) -> Never {
+    /// the command (`arguments` after "ec", quoted for a shell) that continues it, and the status
+    /// a shell gives for that signal (128 + its number).
+    static func exit(_ stop: RunStopped, continuing arguments: [String]) -> Never {
         let number = received.load(ordering: .relaxed)
         let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
-        EC.fail("stopped by \(name) after epoch \(stop.epoch) of \(stop.phase); `\(command)` continues from its last checkpoint",
-                status: 128 + number)
+        let command = (["ec"] + arguments.map(shellQuoted)).joined(separator: " ")
+        EC.fail("stopped by \(name) \(stop.position); `\(command)` continues from its last checkpoint", status: 128 + number)
+    }
+
+    /// `word` as a shell reads it back: as it is when it has only safe characters, else in single quotes.
+    static func shellQuoted(_ word: String) -> String {
+        let safe = word.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_./=:,+@%".contains($0)) }
+        return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 }

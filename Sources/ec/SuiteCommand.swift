@@ -75,7 +75,7 @@ struct SuiteCommand: AsyncParsableCommand {
                 }
             } catch let stop as RunStopped {
                 printer.finish()
-                StopSignal.exit(stop, continuing: "the same ec suite run")
+                StopSignal.exit(stop, continuing: Array(CommandLine.arguments.dropFirst()))   // the same command
             }
             printer.finish()
             print(summary.markdown)

@@ -52,7 +52,8 @@ enum ECProcess {
 
     /// Runs `ec arguments` in `directory` with the test's environment plus `environment`, and
     /// waits for it without holding a thread (other tests run meanwhile). A run longer than
-    /// `timeout` seconds is killed, and so reads as `signaled`.
+    /// `timeout` seconds is killed (SIGKILL: SIGTERM only asks a run to stop), and so reads as
+    /// `signaled`.
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
                     timeout: TimeInterval = 120, interruption: Interruption? = nil) async throws -> Outcome {
         let process = Process()
@@ -78,24 +79,25 @@ enum ECProcess {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
-        // Made only when needed: a timer source released without ever being resumed traps.
-        let poll = interruption.map { interruption in
-            let timer = DispatchSource.makeTimerSource(queue: .global())
-            timer.schedule(deadline: .now(), repeating: .milliseconds(20))
-            timer.setEventHandler {
-                guard process.isRunning, interruption.when() else { return }
-                kill(process.processIdentifier, interruption.signal)
-                timer.cancel()
-            }
-            return timer
-        }
+        let watchdog = DispatchWorkItem { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var poll: DispatchSourceTimer?
         try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in finished.resume() }
             do {
                 try process.run()
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
-                poll?.resume()
+                // Made only once the process runs: a timer source released unresumed traps.
+                poll = interruption.map { interruption in
+                    let timer = DispatchSource.makeTimerSource(queue: .global())
+                    timer.schedule(deadline: .now(), repeating: .milliseconds(20))
+                    timer.setEventHandler {
+                        guard process.isRunning, interruption.when() else { return }
+                        kill(process.processIdentifier, interruption.signal)
+                        timer.cancel()
+                    }
+                    timer.resume()
+                    return timer
+                }
             } catch {
                 finished.resume(throwing: error)
             }

@@ -76,6 +76,7 @@ struct PipelineTests {
             #expect(runSize != 64)
             #expect(sizes("expansion") == [runSize])
             #expect(sizes("final fine-tuning") == [64])
+            #expect(sizes("fine-tuning after pruning").isSubset(of: [64]))
         }
     }
 
@@ -97,7 +98,7 @@ struct PipelineTests {
             }
             let stopped = try await ECProcess.run(
                 ["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g", "--rho", "2",
-                 "--students", "4", "--epochs", "2000", "--backend", "cpu", "--output", "run"],
+                 "--students", "4", "--epochs", "2000", "--fine-tune-epochs", "3", "--backend", "cpu", "--output", "run"],
                 in: directory, interruption: .init(signal: SIGTERM, when: { loggedEpochs().count >= 30 }))
             #expect(!stopped.signaled && stopped.status == 128 + SIGTERM, "exit \(stopped.status); stderr: \(stopped.stderr)")
             let line = String(stopped.stderrLines.last ?? "")
@@ -110,6 +111,28 @@ struct PipelineTests {
             let resumed = try await expectSuccess(["identify", "--resume", "run", "--json"], in: directory)
             #expect((parseJSON(resumed.stdout) as? [String: Any])?["expansionEpochs"] as? Int == loggedEpochs().last)
             #expect(loggedEpochs() == Array(1...(loggedEpochs().last ?? 0)) && loggedEpochs().count > last)
+        }
+    }
+
+    /// `suite run` stops the same way, naming its own command line (quoted for a shell) as the one
+    /// that continues.
+    @Test func suiteStopsCheckpointedOnASignal() async throws {
+        try await withScratchDirectory { directory in
+            let list = try await expectSuccess(["suite", "list", "--problems", "0", "--json"], in: directory)
+            let name = try #require(((parseJSON(list.stdout) as? [[String: String]])?.first)?["name"])
+            let run = directory.appendingPathComponent("my suite/runs/\(name)-rho2")
+            let arguments = ["suite", "run", "--problems", "0", "--rho", "2", "--students", "2", "--samples", "200",
+                             "--epochs", "100000", "--backend", "cpu", "--output", "my suite"]
+            let stopped = try await ECProcess.run(arguments, in: directory, interruption: .init(signal: SIGINT, when: {
+                ((try? String(contentsOf: run.appendingPathComponent("epochs.jsonl"), encoding: .utf8)) ?? "")
+                    .split(separator: "\n").count >= 10
+            }))
+            #expect(!stopped.signaled && stopped.status == 128 + SIGINT, "exit \(stopped.status); stderr: \(stopped.stderr)")
+            let epochs = try #require(try checkpointEpochs(run.appendingPathComponent("checkpoints/expansion.safetensors")))
+            #expect(epochs >= 10)
+            #expect(String(stopped.stderrLines.last ?? "") == "ec: stopped by SIGINT after epoch \(epochs) of expansion; "
+                + "`ec suite run --problems 0 --rho 2 --students 2 --samples 200 --epochs 100000 --backend cpu --output 'my suite'` "
+                + "continues from its last checkpoint")
         }
     }
 

@@ -27,7 +27,8 @@ public protocol IdentificationStore: AnyObject {
 public struct Identification {
     public let options: IdentifyOptions
     public let store: IdentificationStore?
-    /// Asked after every training epoch; true stops the run there with `RunStopped`.
+    /// Asked before every training or polishing phase and after every training epoch; true
+    /// stops the run there with `RunStopped`.
     public let stopRequested: StopRequest
 
     public init(options: IdentifyOptions, store: IdentificationStore? = nil, stopRequested: @escaping StopRequest = { false }) {
@@ -247,6 +248,7 @@ public struct Identification {
     private func trainPhase<T: Real>(_ phase: String, _ bank: StudentBank<T>, data: TrainingData<T>,
                                      configuration: EngineConfiguration, options training: TrainingOptions,
                                      variance: Double, progress: @escaping (ProgressEvent) -> Void) throws -> TrainedBank<T> {
+        try RunStopped.check(stopRequested, before: phase)
         let saved = try store?.checkpoint(phase: phase, as: T.self)
         progress(.phase(phase))
         if let saved, saved.finished {
@@ -278,6 +280,7 @@ public struct Identification {
             return TrainedBank(bank: saved.checkpoint.bank, losses: saved.checkpoint.trainer.lastLosses,
                                epochs: trained.epochs, log: trained.log)
         }
+        try RunStopped.check(stopRequested, before: phase)
         let polished = try polishBank(trained, data: data, options: polish, backend: options.backend,
                                       configuration: configuration, frozenLayers: frozenLayers)
         try saveFinished(polished, phase: phase)

@@ -60,8 +60,8 @@ public struct IdentifyRun {
         public let report: IdentifyReport
     }
 
-    /// Runs (or resumes) the identification; `stopRequested` is asked after every training
-    /// epoch, and true stops the run there, checkpointed, with `RunStopped`.
+    /// Runs (or resumes) the identification; `stopRequested` is asked before every phase and
+    /// after every training epoch, and true stops the run there, checkpointed, with `RunStopped`.
     public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
         let start = Date()
         let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))

@@ -60,9 +60,9 @@ public struct SuiteRunner {
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(SuiteResult.self, from: Data($0)) }
     }
 
-    /// Identifies every problem not yet in results.jsonl; `stopRequested` is asked after every
-    /// training epoch, and true stops the suite there with `RunStopped` (the problem's run
-    /// directory holds the checkpoint the next run resumes from).
+    /// Identifies every problem not yet in results.jsonl; `stopRequested` is asked before every
+    /// problem and phase and after every training epoch, and true stops the suite there with
+    /// `RunStopped` (the problem's run directory holds the checkpoint the next run resumes from).
     public func run(problems: [ToyProblem], rhos: [Double], progress: @escaping (ProgressEvent) -> Void,
                     stopRequested: @escaping StopRequest = { false }, onResult: (SuiteResult) -> Void) throws -> SuiteSummary {
         guard !rhos.isEmpty, rhos.allSatisfy({ $0 > 0 }) else {
@@ -75,6 +75,7 @@ public struct SuiteRunner {
             for problem in problems {
                 index += 1
                 guard !done.contains("\(problem.name)@\(rho)") else { continue }
+                try RunStopped.check(stopRequested, before: "\(problem.name) at ρ = \(SuiteSummary.key(rho))")
                 progress(.note("[\(index)/\(total)] \(problem.name) at ρ = \(SuiteSummary.key(rho))"))
                 let result = try solve(problem, rho: rho, progress: progress, stopRequested: stopRequested)
                 try append(result)
