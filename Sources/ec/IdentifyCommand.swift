@@ -108,13 +108,8 @@ struct IdentifyCommand: AsyncParsableCommand {
         } else {
             run = try DemoSetup.prepare(directory: fileURL(output ?? "ec-demo"), engine: engine, printer: printer)
         }
-        StopSignal.install()
-        let outcome: IdentifyRun.Outcome
-        do {
-            outcome = try run.run(progress: printer.handle, stopRequested: StopSignal.requested)
-        } catch let stop as RunStopped {
-            printer.finish()
-            StopSignal.exit(stop, continuing: ["identify", "--resume", run.directory.url.relativePath])
+        let outcome = try StopSignal.running(printer, continuing: ["identify", "--resume", run.directory.url.relativePath]) {
+            try run.run(progress: printer.handle, stopRequested: $0)
         }
         printer.finish()
         if json {

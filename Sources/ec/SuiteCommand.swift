@@ -64,18 +64,13 @@ struct SuiteCommand: AsyncParsableCommand {
             let runner = try SuiteRunner(directory: fileURL(output), settings: SuiteSettings(
                 students: students, samples: samples, epochs: epochs, precision: engine.precision, backend: engine.selection))
             let printer = ProgressPrinter()
-            StopSignal.install()
-            let summary: SuiteSummary
-            do {
-                summary = try runner.run(problems: selected, rhos: rhos, progress: printer.handle,
-                                         stopRequested: StopSignal.requested) { result in
+            // Continued by the same command.
+            let summary = try StopSignal.running(printer, continuing: Array(CommandLine.arguments.dropFirst())) { stop in
+                try runner.run(problems: selected, rhos: rhos, progress: printer.handle, stopRequested: stop) { result in
                     printer.handle(.note(String(format: "%@ ρ=%@: %@ (%d neurons, worst angle %.3g°, MSE/Var(y) %.2g, %.0f s)",
                                                 result.problem, SuiteSummary.key(result.rho), result.identified ? "identified" : "not identified",
                                                 result.recoveredWidth, result.worstIncomingDegrees, result.relativeMSE, result.seconds)))
                 }
-            } catch let stop as RunStopped {
-                printer.finish()
-                StopSignal.exit(stop, continuing: Array(CommandLine.arguments.dropFirst()))   // the same command
             }
             printer.finish()
             print(summary.markdown)

@@ -45,10 +45,7 @@ struct PipelineTests {
     /// its cap, not at the default 10,000, and trains at its own minibatch.
     @Test func identifyHonoursTheTrainingFlags() async throws {
         try await withScratchDirectory { directory in
-            _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
-                                         "--output", "t.safetensors"], in: directory)
-            _ = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", "300", "--output", "p.npz"],
-                                        in: directory)
+            try await makeToyProbe(samples: 300, in: directory)
             let outcome = try await expectSuccess(["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g",
                                                    "--rho", "2", "--students", "4", "--epochs", "200", "--backend", "cpu",
                                                    "--layer-fine-tune-epochs", "2", "--fine-tune-epochs", "3",
@@ -85,10 +82,7 @@ struct PipelineTests {
     /// from there, each epoch logged once.
     @Test func identifyStopsCheckpointedOnASignal() async throws {
         try await withScratchDirectory { directory in
-            _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
-                                         "--output", "t.safetensors"], in: directory)
-            _ = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", "1000", "--output", "p.npz"],
-                                        in: directory)
+            try await makeToyProbe(samples: 1000, in: directory)
             let log = directory.appendingPathComponent("run/epochs.jsonl")
             let loggedEpochs = { @Sendable () -> [Int] in
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
@@ -109,8 +103,9 @@ struct PipelineTests {
             #expect(try checkpointEpochs(directory.appendingPathComponent("run/checkpoints/expansion.safetensors")) == last)
 
             let resumed = try await expectSuccess(["identify", "--resume", "run", "--json"], in: directory)
-            #expect((parseJSON(resumed.stdout) as? [String: Any])?["expansionEpochs"] as? Int == loggedEpochs().last)
-            #expect(loggedEpochs() == Array(1...(loggedEpochs().last ?? 0)) && loggedEpochs().count > last)
+            let all = loggedEpochs()
+            #expect((parseJSON(resumed.stdout) as? [String: Any])?["expansionEpochs"] as? Int == all.last)
+            #expect(all == Array(1...(all.last ?? 0)) && all.count > last)
         }
     }
 
@@ -134,6 +129,14 @@ struct PipelineTests {
                 + "`ec suite run --problems 0 --rho 2 --students 2 --samples 200 --epochs 100000 --backend cpu --output 'my suite'` "
                 + "continues from its last checkpoint")
         }
+    }
+
+    /// A 3-4-1 toy teacher (activation g) in t.safetensors and `samples` Gaussian probes of it in p.npz.
+    private func makeToyProbe(samples: Int, in directory: URL) async throws {
+        _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
+                                     "--output", "t.safetensors"], in: directory)
+        _ = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", String(samples), "--output", "p.npz"],
+                                    in: directory)
     }
 
     /// The epochs a checkpoint's trainer state (in its safetensors metadata) has done.
