@@ -95,8 +95,8 @@ struct IdentificationTests {
         #expect(resumed.recovered == reference.recovered)
         // The epoch log holds each expansion epoch once.
         let expansionLines = EpochLogFile(url: directory.appendingPathComponent("epochs.jsonl")).lines().filter { $0.phase == "expansion" }
-        #expect(expansionLines.map(\.epoch) == Array(1...300))
-        #expect(expansionLines.allSatisfy { $0.batchSize == options.batchSize })
+        #expect(expansionLines.map(\.record.epoch) == Array(1...300))
+        #expect(expansionLines.allSatisfy { $0.record.batchSize == options.batchSize })
 
         // Polishing is not re-run on resume: a one-step polish would leave other students.
         var unpolished = options

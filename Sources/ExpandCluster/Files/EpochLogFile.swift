@@ -4,19 +4,35 @@ import ECFormats
 import Foundation
 
 /// A JSON-lines log of training epochs: one object per epoch with the phase, the epoch number,
-/// every student's loss and learning rate, the seconds it took and its minibatch size. Lines are appended as the
-/// run goes, so a killed run keeps its log; a torn last line is skipped when read back.
+/// every student's loss and learning rate, the seconds it took and its minibatch size. Lines are
+/// appended as the run goes, so a killed run keeps its log; a torn last line is skipped when read back.
 public final class EpochLogFile {
     public let url: URL
     private var handle: FileHandle?
 
+    /// One epoch of one phase, written flat (the phase beside the record's own fields), so that a
+    /// field added to `EpochRecord` reaches the log without being listed here again.
     public struct Line: Codable {
         public let phase: String
-        public let epoch: Int
-        public let losses: [Double]
-        public let learningRates: [Double]
-        public let seconds: Double
-        public let batchSize: Int?
+        public let record: EpochRecord
+
+        private enum CodingKeys: String, CodingKey { case phase }
+
+        init(phase: String, record: EpochRecord) {
+            self.phase = phase
+            self.record = record
+        }
+
+        public init(from decoder: Decoder) throws {
+            phase = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .phase)
+            record = try EpochRecord(from: decoder)
+        }
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(phase, forKey: .phase)
+            try record.encode(to: encoder)
+        }
     }
 
     public init(url: URL) {
@@ -35,18 +51,15 @@ public final class EpochLogFile {
             handle = try FileHandle(forWritingTo: url)
             try handle?.seekToEnd()
         }
-        let line = Line(phase: phase, epoch: record.epoch, losses: record.losses, learningRates: record.learningRates,
-                        seconds: record.seconds, batchSize: record.batchSize)
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        try handle?.write(contentsOf: try encoder.encode(line) + Data("\n".utf8))
+        try handle?.write(contentsOf: try Self.encoded(Line(phase: phase, record: record)))
     }
 
     /// The lines that parse, in order.
     public func lines() -> [Line] {
         guard let data = try? Data(contentsOf: url) else { return [] }
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: Self.infinity,
+                                                                          negativeInfinity: "-" + Self.infinity, nan: Self.nan)
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Line.self, from: Data($0)) }
     }
 
@@ -56,17 +69,19 @@ public final class EpochLogFile {
         try handle?.close()
         handle = nil
         let all = lines()
-        let kept = all.filter { $0.phase != phase || $0.epoch <= epoch }
+        let kept = all.filter { $0.phase != phase || $0.record.epoch <= epoch }
         if kept.count != all.count {
-            let encoder = JSONEncoder()
-            encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-            var text = ""
-            for line in kept { text += String(decoding: try encoder.encode(line), as: UTF8.self) + "\n" }
-            try writeFileAtomically(text, to: url)
+            try writeFileAtomically(try kept.flatMap(Self.encoded), to: url)
         }
-        return kept.filter { $0.phase == phase }.map {
-            EpochRecord(epoch: $0.epoch, losses: $0.losses, learningRates: $0.learningRates, seconds: $0.seconds,
-                        batchSize: $0.batchSize)
-        }
+        return kept.filter { $0.phase == phase }.map(\.record)
+    }
+
+    /// Losses of a diverged student are written as strings, since JSON has no NaN or infinity.
+    private static let infinity = "inf", nan = "nan"
+
+    private static func encoded(_ line: Line) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: infinity, negativeInfinity: "-" + infinity, nan: nan)
+        return try encoder.encode(line) + Data("\n".utf8)
     }
 }
