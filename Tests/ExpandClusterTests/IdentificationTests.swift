@@ -72,6 +72,10 @@ struct IdentificationTests {
             if remaining < 0 { throw Killed() }
             try inner.append(record, phase: phase)
         }
+        func spentSeconds() throws -> [String: Double] { try inner.spentSeconds() }
+        func addSpentSeconds(_ seconds: Double, phase: String) throws -> [String: Double] {
+            try inner.addSpentSeconds(seconds, phase: phase)
+        }
     }
 
     @Test(.timeLimit(.minutes(4)))

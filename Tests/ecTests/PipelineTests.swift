@@ -79,17 +79,19 @@ struct PipelineTests {
 
     /// SIGTERM (or Ctrl-C) stops a run after the epoch in progress with that epoch checkpointed,
     /// exits 128 + 15 naming where it stopped and how to continue, and `--resume` finishes it
-    /// from there, each epoch logged once.
+    /// from there, each epoch logged once; the report's times cover both processes.
     @Test func identifyStopsCheckpointedOnASignal() async throws {
         try await withScratchDirectory { directory in
             try await makeToyProbe(samples: 1000, in: directory)
             let log = directory.appendingPathComponent("run/epochs.jsonl")
-            let loggedEpochs = { @Sendable () -> [Int] in
+            let expansionLines = { @Sendable () -> [[String: Any]] in
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 // Read while the run writes it: a torn last line is skipped, not an issue.
                 return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-                    .filter { $0["phase"] as? String == "expansion" }.compactMap { $0["epoch"] as? Int }
+                    .filter { $0["phase"] as? String == "expansion" }
             }
+            let loggedEpochs = { @Sendable () -> [Int] in expansionLines().compactMap { $0["epoch"] as? Int } }
+            let epochSeconds = { (lines: ArraySlice<[String: Any]>) in lines.reduce(0) { $0 + ($1["seconds"] as? Double ?? .nan) } }
             let stopped = try await ECProcess.run(
                 ["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g", "--rho", "2",
                  "--students", "4", "--epochs", "2000", "--fine-tune-epochs", "3", "--backend", "cpu", "--output", "run"],
@@ -101,11 +103,20 @@ struct PipelineTests {
             #expect(line == "ec: stopped by SIGTERM after epoch \(last) of expansion; `ec identify --resume run` continues from its last checkpoint")
             #expect(last < 2000 && epochs == Array(1...last))
             #expect(try checkpointEpochs(directory.appendingPathComponent("run/checkpoints/expansion.safetensors")) == last)
+            // The stopped process's expansion time is kept for the report: at least its epochs' seconds.
+            let spent = parseJSON(try String(contentsOf: directory.appendingPathComponent("run/phase-seconds.json"), encoding: .utf8))
+            let stoppedExpansion = try #require((spent as? [String: Double])?["expansion"])
+            #expect(stoppedExpansion >= epochSeconds(expansionLines()[...]))
 
             let resumed = try await expectSuccess(["identify", "--resume", "run", "--json"], in: directory)
             let all = loggedEpochs()
-            #expect((parseJSON(resumed.stdout) as? [String: Any])?["expansionEpochs"] as? Int == all.last)
+            let report = parseJSON(resumed.stdout) as? [String: Any]
+            #expect(report?["expansionEpochs"] as? Int == all.last)
             #expect(all == Array(1...(all.last ?? 0)) && all.count > last)
+            let seconds = try #require(report?["phaseSeconds"] as? [String: Double])
+            let expansion = try #require(seconds["expansion"]), total = try #require(seconds["total"])
+            #expect(expansion >= stoppedExpansion + epochSeconds(expansionLines()[last...]), "\(seconds)")
+            #expect(total >= seconds.filter { $0.key != "total" }.values.reduce(0, +), "\(seconds)")
         }
     }
 

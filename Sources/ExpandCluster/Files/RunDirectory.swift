@@ -99,4 +99,21 @@ public final class RunDirectory: IdentificationStore {
     public func append(_ record: EpochRecord, phase: String) throws {
         try log.append(record, phase: phase)
     }
+
+    private var spentSecondsURL: URL { file("phase-seconds.json") }
+
+    /// An unreadable file (torn by a crash of an older build) starts the sums over, as pilots do.
+    public func spentSeconds() throws -> [String: Double] {
+        guard let data = FileManager.default.contents(atPath: spentSecondsURL.path) else { return [:] }
+        return (try? JSONDecoder().decode([String: Double].self, from: data)) ?? [:]
+    }
+
+    public func addSpentSeconds(_ seconds: Double, phase: String) throws -> [String: Double] {
+        var all = try spentSeconds()
+        all[phase, default: 0] += seconds
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        try writeFileAtomically(Array(try encoder.encode(all)), to: spentSecondsURL)
+        return all
+    }
 }

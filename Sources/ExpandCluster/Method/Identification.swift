@@ -21,6 +21,10 @@ public protocol IdentificationStore: AnyObject {
     /// The epoch log of a phase: records kept so far (up to its last checkpoint), and appending.
     func epochLog(phase: String) throws -> [EpochRecord]
     func append(_ record: EpochRecord, phase: String) throws
+    /// Wall seconds per phase that the run's processes have spent so far, and adding to them
+    /// (returning the new sums), so that a resumed run reports the time of all its processes.
+    func spentSeconds() throws -> [String: Double]
+    func addSpentSeconds(_ seconds: Double, phase: String) throws -> [String: Double]
 }
 
 /// Expand-and-Cluster end to end: probe set in, recovered network out.
@@ -48,7 +52,7 @@ public struct Identification {
 
     private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>,
                               progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
-        let clock = PhaseClock()
+        let clock = try PhaseClock(store: store)
         let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
         let variance = max(targets.pooledVariance, .leastNormalMagnitude)
         let configuration = EngineConfiguration(batchSize: options.batchSize)
@@ -295,13 +299,27 @@ public struct Identification {
     }
 }
 
-/// Wall time per phase.
+/// Wall time per phase. With a store, the sums cover every process that worked on the run,
+/// a stopped one included (its phase ends by throwing `RunStopped`); a process killed outright
+/// loses the time of the phase it was in.
 final class PhaseClock {
-    private(set) var seconds: [String: Double] = [:]
+    private let store: IdentificationStore?
+    private(set) var seconds: [String: Double]
 
-    func time<R>(_ phase: String, _ body: () throws -> R) rethrows -> R {
+    init(store: IdentificationStore?) throws {
+        self.store = store
+        seconds = try store?.spentSeconds() ?? [:]
+    }
+
+    func time<R>(_ phase: String, _ body: () throws -> R) throws -> R {
         let start = Date()
-        defer { seconds[phase, default: 0] += Date().timeIntervalSince(start) }
-        return try body()
+        let outcome = Result(catching: body)
+        let spent = Date().timeIntervalSince(start)
+        let recorded = Result {
+            if let store { seconds = try store.addSpentSeconds(spent, phase: phase) } else { seconds[phase, default: 0] += spent }
+        }
+        let value = try outcome.get()   // the phase's own error comes first
+        try recorded.get()
+        return value
     }
 }

@@ -62,8 +62,29 @@ public struct IdentifyRun {
 
     /// Runs (or resumes) the identification; `stopRequested` is asked before every phase and
     /// after every training epoch, and true stops the run there, checkpointed, with `RunStopped`.
+    /// The report's times ("total" included) are summed over every process that worked on the run.
     public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
-        let start = Date()
+        let clock = try PhaseClock(store: directory)
+        let (result, targetVariance) = try clock.time("total") {
+            try identify(progress: progress, stopRequested: stopRequested)
+        }
+        var report = result.report
+        report.phaseSeconds = clock.seconds
+        report.peakHostMemoryBytes = peakResidentMemoryBytes()
+        report.peakDeviceMemoryBytes = settings.options.backend.peakDeviceMemoryBytes(precision: settings.options.precision)
+        try result.recovered.save(to: directory.file("recovered.safetensors"),
+                                  metadata: ["generator": "ec identify", "probe": settings.probe])
+        try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * targetVariance })
+            .write(to: directory.file("students.safetensors"))
+        try writeReport(report)
+        try IdentifyPictures(report: report).write(to: directory.url)
+        return Outcome(recovered: result.recovered, report: report)
+    }
+
+    /// The method and the comparison with the teacher (in the result's report); returns the probe
+    /// targets' variance too, which scales the students' saved losses.
+    private func identify(progress: @escaping (ProgressEvent) -> Void,
+                          stopRequested: @escaping StopRequest) throws -> (IdentifyResult, Double) {
         let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
         let teacher = try settings.teacher.map { try Network<Double>.load(from: URL(fileURLWithPath: $0)) }
         if let teacher {
@@ -84,16 +105,7 @@ public struct IdentifyRun {
             report.comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered, freshInputs: fresh,
                                                       inputMask: settings.options.inputMask)
         }
-        report.phaseSeconds["total"] = Date().timeIntervalSince(start)
-        report.peakHostMemoryBytes = peakResidentMemoryBytes()
-        report.peakDeviceMemoryBytes = settings.options.backend.peakDeviceMemoryBytes(precision: settings.options.precision)
-        try result.recovered.save(to: directory.file("recovered.safetensors"),
-                                  metadata: ["generator": "ec identify", "probe": settings.probe])
-        try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * probe.targets.pooledVariance })
-            .write(to: directory.file("students.safetensors"))
-        try writeReport(report)
-        try IdentifyPictures(report: report).write(to: directory.url)
-        return Outcome(recovered: result.recovered, report: report)
+        return (IdentifyResult(recovered: result.recovered, students: result.students, report: report), probe.targets.pooledVariance)
     }
 
     private func writeReport(_ report: IdentifyReport) throws {

@@ -17,6 +17,7 @@ public struct SuiteResult: Sendable, Codable, Equatable {
     public let relativeMSE: Double
     /// The best expanded student's MSE / Var(y) on the probe set.
     public let bestStudentRelativeLoss: Double
+    /// Wall seconds of the problem's identification, summed over the processes that resumed it.
     public let seconds: Double
     public let device: String
     /// The expanded student whose exact-fit reduction is the recovered network, when the

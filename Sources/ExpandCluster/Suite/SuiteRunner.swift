@@ -90,7 +90,6 @@ public struct SuiteRunner {
     /// One problem at one ρ in its own run directory (which resumes a killed identification).
     private func solve(_ problem: ToyProblem, rho: Double, progress: @escaping (ProgressEvent) -> Void,
                        stopRequested: @escaping StopRequest) throws -> SuiteResult {
-        let start = Date()
         let runURL = directory.appendingPathComponent("runs").appendingPathComponent("\(problem.name)-rho\(SuiteSummary.key(rho))")
         try FileManager.default.createDirectory(at: runURL, withIntermediateDirectories: true)
         let teacherURL = runURL.appendingPathComponent("teacher.safetensors")
@@ -116,7 +115,7 @@ public struct SuiteRunner {
                            worstIncomingDegrees: layer.incoming.worstDegrees, medianIncomingDegrees: layer.incoming.medianDegrees,
                            relativeMSE: comparison.relativeMSE,
                            bestStudentRelativeLoss: outcome.report.studentRelativeLosses.filter(\.isFinite).min() ?? .nan,
-                           seconds: Date().timeIntervalSince(start), device: outcome.report.device,
+                           seconds: outcome.report.phaseSeconds["total", default: 0], device: outcome.report.device,
                            reducedStudent: outcome.report.reducedStudent?.student)
     }
 
