@@ -65,7 +65,8 @@ import json, os, sys
 case, d, overhead, median, minutes = sys.argv[1:6]
 report = json.load(open(d + "/run/report.json"))
 layers = report["comparison"]["layers"]
-# A run identified before this file was kept has only its last invocation's time, in the report.
+# identify-seconds times whole processes, a call killed outright included; without it (a run
+# made outside this script) the report's total, summed over the processes that resumed the run.
 times = d + "/identify-seconds"
 seconds = (sum(int(line) for line in open(times) if line.strip()) if os.path.exists(times)
            else report["phaseSeconds"]["total"])

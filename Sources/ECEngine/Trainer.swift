@@ -83,7 +83,7 @@ public final class Trainer<T: Real> {
     /// Trains one epoch and updates the schedules.
     @discardableResult
     public func trainEpoch(samples: Int) throws -> EpochRecord {
-        let start = Date()
+        let watch = Stopwatch()
         let rates = state.schedules.map { $0.effectiveLearningRate(epoch: state.epochsDone) }
         let losses = try backend.trainEpoch(order: order(forEpoch: state.epochsDone, samples: samples), learningRates: rates)
         // A diverged student is stopped and left out downstream by its non-finite loss; the
@@ -97,7 +97,7 @@ public final class Trainer<T: Real> {
         state.epochsDone += 1
         state.lastLosses = losses
         return EpochRecord(epoch: state.epochsDone, losses: losses, learningRates: rates,
-                           seconds: Date().timeIntervalSince(start), batchSize: backend.configuration.batchSize)
+                           seconds: watch.seconds, batchSize: backend.configuration.batchSize)
     }
 
     /// Trains until finished, calling `onEpoch` after every epoch (for progress, logs and

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ECCore
 import ECEngine
+import ECFormats
 import ExpandCluster
 import Foundation
 
@@ -84,6 +85,6 @@ func fileURL(_ path: String) -> URL { URL(fileURLWithPath: path) }
 func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+    encoder.nonConformingFloatEncodingStrategy = .asStrings
     print(String(decoding: try encoder.encode(value), as: UTF8.self))
 }

@@ -73,8 +73,8 @@ struct IdentificationTests {
             try inner.append(record, phase: phase)
         }
         func spentSeconds() throws -> [String: Double] { try inner.spentSeconds() }
-        func addSpentSeconds(_ seconds: Double, phase: String) throws -> [String: Double] {
-            try inner.addSpentSeconds(seconds, phase: phase)
+        func addSpentSeconds(_ increments: [String: Double]) throws -> [String: Double] {
+            try inner.addSpentSeconds(increments)
         }
     }
 
@@ -94,9 +94,16 @@ struct IdentificationTests {
         }
         let saved = try RunDirectory(url: directory).checkpoint(phase: "expansion", as: Double.self)
         #expect(saved?.finished == false && saved?.checkpoint.trainer.epochsDone == 137)
+        // The failed process's time is kept, and the resumed run's report adds its own to it.
+        let failedSeconds = try RunDirectory(url: directory).spentSeconds()
+        let failedExpansion = try #require(failedSeconds["expansion"])
+        #expect(failedExpansion > 0 && failedSeconds["total", default: 0] >= failedExpansion, "\(failedSeconds)")
         let resumed = try Identification(options: options, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
         #expect(resumed.students == reference.students, "the resumed expansion repeats the uninterrupted one exactly")
         #expect(resumed.recovered == reference.recovered)
+        let seconds = resumed.report.phaseSeconds
+        #expect(try #require(seconds["expansion"]) > failedExpansion, "\(seconds)")
+        #expect(try #require(seconds["total"]) >= seconds.filter { $0.key != "total" }.values.reduce(0, +), "\(seconds)")
         // The epoch log holds each expansion epoch once.
         let expansionLines = EpochLogFile(url: directory.appendingPathComponent("epochs.jsonl")).lines().filter { $0.phase == "expansion" }
         #expect(expansionLines.map(\.record.epoch) == Array(1...300))
@@ -139,5 +146,26 @@ struct IdentificationTests {
         let kept = try log.truncate(phase: "expansion", after: 2)
         #expect(kept.map(\.epoch) == [1, 2] && kept.map(\.batchSize) == [nil, 128])
         #expect(kept.map(\.losses) == [[0.5], [0.25]])
+    }
+
+    /// A diverged student's loss is written as a string (JSON has no NaN or infinity) and read
+    /// back as the same value, also when a truncation rewrites the log; each line stays one flat
+    /// object with the phase beside the record's fields.
+    @Test func nonFiniteLossesSurviveATruncation() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("epochs.jsonl")
+        let log = EpochLogFile(url: url)
+        for epoch in 1...3 {
+            try log.append(EpochRecord(epoch: epoch, losses: [.nan, .infinity, -.infinity, 0.5], learningRates: [0, 0, 0, 1e-3],
+                                       seconds: 0.25, batchSize: 64), phase: "expansion")
+        }
+        let kept = try log.truncate(phase: "expansion", after: 2)
+        #expect(kept.map(\.epoch) == [1, 2])
+        #expect(kept.allSatisfy { $0.losses[0].isNaN && $0.losses[1] == .infinity && $0.losses[2] == -.infinity && $0.losses[3] == 0.5 })
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        let first = try #require(lines.first.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        #expect(lines.count == 2 && Set(first.keys) == ["phase", "epoch", "losses", "learningRates", "seconds", "batchSize"])
+        #expect((first["losses"] as? [Any])?.prefix(3).compactMap { $0 as? String } == ["nan", "inf", "-inf"])
     }
 }

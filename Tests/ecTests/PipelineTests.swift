@@ -104,7 +104,7 @@ struct PipelineTests {
             #expect(last < 2000 && epochs == Array(1...last))
             #expect(try checkpointEpochs(directory.appendingPathComponent("run/checkpoints/expansion.safetensors")) == last)
             // The stopped process's expansion time is kept for the report: at least its epochs' seconds.
-            let spent = parseJSON(try String(contentsOf: directory.appendingPathComponent("run/phase-seconds.json"), encoding: .utf8))
+            let spent = parseJSON(try String(contentsOf: directory.appendingPathComponent("run/checkpoints/phase-seconds.json"), encoding: .utf8))
             let stoppedExpansion = try #require((spent as? [String: Double])?["expansion"])
             #expect(stoppedExpansion >= epochSeconds(expansionLines()[...]))
 

@@ -58,8 +58,7 @@ public final class EpochLogFile {
     public func lines() -> [Line] {
         guard let data = try? Data(contentsOf: url) else { return [] }
         let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: Self.infinity,
-                                                                          negativeInfinity: "-" + Self.infinity, nan: Self.nan)
+        decoder.nonConformingFloatDecodingStrategy = .asStrings
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Line.self, from: Data($0)) }
     }
 
@@ -76,12 +75,9 @@ public final class EpochLogFile {
         return kept.filter { $0.phase == phase }.map(\.record)
     }
 
-    /// Losses of a diverged student are written as strings, since JSON has no NaN or infinity.
-    private static let infinity = "inf", nan = "nan"
-
     private static func encoded(_ line: Line) throws -> Data {
         let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: infinity, negativeInfinity: "-" + infinity, nan: nan)
+        encoder.nonConformingFloatEncodingStrategy = .asStrings
         return try encoder.encode(line) + Data("\n".utf8)
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 
 /// The output directory of `ec identify`, which is also its resume state: settings, finished
 /// pilot runs, a checkpoint per training phase (the last one written atomically every minute
-/// and at the end of the phase), and the epoch log.
+/// and at the end of the phase), the seconds spent per phase, and the epoch log.
 public final class RunDirectory: IdentificationStore {
     public let url: URL
     let log: EpochLogFile
@@ -100,17 +100,20 @@ public final class RunDirectory: IdentificationStore {
         try log.append(record, phase: phase)
     }
 
-    private var spentSecondsURL: URL { file("phase-seconds.json") }
+    /// Beside the checkpoints: the sums describe the work they hold, and go with them.
+    private var spentSecondsURL: URL { url.appendingPathComponent("checkpoints/phase-seconds.json") }
 
-    /// An unreadable file (torn by a crash of an older build) starts the sums over, as pilots do.
     public func spentSeconds() throws -> [String: Double] {
         guard let data = FileManager.default.contents(atPath: spentSecondsURL.path) else { return [:] }
-        return (try? JSONDecoder().decode([String: Double].self, from: data)) ?? [:]
+        do {
+            return try JSONDecoder().decode([String: Double].self, from: data)
+        } catch {
+            throw ECError.invalidFile(path: spentSecondsURL.relativePath, problem: "cannot be read; remove it to start the run's time sums over")
+        }
     }
 
-    public func addSpentSeconds(_ seconds: Double, phase: String) throws -> [String: Double] {
-        var all = try spentSeconds()
-        all[phase, default: 0] += seconds
+    public func addSpentSeconds(_ increments: [String: Double]) throws -> [String: Double] {
+        let all = try spentSeconds().merging(increments, uniquingKeysWith: +)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         try writeFileAtomically(Array(try encoder.encode(all)), to: spentSecondsURL)

@@ -21,10 +21,10 @@ public protocol IdentificationStore: AnyObject {
     /// The epoch log of a phase: records kept so far (up to its last checkpoint), and appending.
     func epochLog(phase: String) throws -> [EpochRecord]
     func append(_ record: EpochRecord, phase: String) throws
-    /// Wall seconds per phase that the run's processes have spent so far, and adding to them
-    /// (returning the new sums), so that a resumed run reports the time of all its processes.
+    /// Seconds per phase (and in total) that the run's processes have spent so far, and adding to
+    /// them (returning the new sums), so that a resumed run reports the time of all its processes.
     func spentSeconds() throws -> [String: Double]
-    func addSpentSeconds(_ seconds: Double, phase: String) throws -> [String: Double]
+    func addSpentSeconds(_ increments: [String: Double]) throws -> [String: Double]
 }
 
 /// Expand-and-Cluster end to end: probe set in, recovered network out.
@@ -43,16 +43,21 @@ public struct Identification {
 
     public func run(inputs: Matrix<Double>, targets: Matrix<Double>,
                     progress: @escaping (ProgressEvent) -> Void = { _ in }) throws -> IdentifyResult {
+        try run(inputs: inputs, targets: targets, clock: try PhaseClock(store: store), progress: progress)
+    }
+
+    /// The run, timed on `clock` (which an `IdentifyRun` goes on using for the comparison).
+    func run(inputs: Matrix<Double>, targets: Matrix<Double>, clock: PhaseClock,
+             progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
         try options.validate(inputs: inputs.columns)
         switch options.precision {
-        case .float32: return try run(Float.self, inputs: inputs, targets: targets, progress: progress)
-        case .float64: return try run(Double.self, inputs: inputs, targets: targets, progress: progress)
+        case .float32: return try run(Float.self, inputs: inputs, targets: targets, clock: clock, progress: progress)
+        case .float64: return try run(Double.self, inputs: inputs, targets: targets, clock: clock, progress: progress)
         }
     }
 
-    private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>,
+    private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>, clock: PhaseClock,
                               progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
-        let clock = try PhaseClock(store: store)
         let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
         let variance = max(targets.pooledVariance, .leastNormalMagnitude)
         let configuration = EngineConfiguration(batchSize: options.batchSize)
@@ -237,6 +242,7 @@ public struct Identification {
         var recovered = finalBank.bank.student(0).converted(to: Double.self)
         if !withSkip { recovered.skip = nil }
         let finalLoss = finalBank.losses[0]
+        try clock.finish()
         let report = IdentifyReport(
             options: options, rho: rho, pilots: pilots, studentWidths: Array(widths.dropFirst().dropLast()),
             keptInputs: InputMask.keptCount(options.inputMask, of: inputs.columns),
@@ -296,30 +302,5 @@ public struct Identification {
         let state = TrainerState(epochsDone: trained.epochs, schedules: [], lastLosses: trained.losses)
         try store.save(checkpoint: TrainingCheckpoint(bank: trained.bank, optimizer: OptimizerState(step: 0, firstMoments: [], secondMoments: []),
                                                       trainer: state), phase: phase, finished: true)
-    }
-}
-
-/// Wall time per phase. With a store, the sums cover every process that worked on the run,
-/// a stopped one included (its phase ends by throwing `RunStopped`); a process killed outright
-/// loses the time of the phase it was in.
-final class PhaseClock {
-    private let store: IdentificationStore?
-    private(set) var seconds: [String: Double]
-
-    init(store: IdentificationStore?) throws {
-        self.store = store
-        seconds = try store?.spentSeconds() ?? [:]
-    }
-
-    func time<R>(_ phase: String, _ body: () throws -> R) throws -> R {
-        let start = Date()
-        let outcome = Result(catching: body)
-        let spent = Date().timeIntervalSince(start)
-        let recorded = Result {
-            if let store { seconds = try store.addSpentSeconds(spent, phase: phase) } else { seconds[phase, default: 0] += spent }
-        }
-        let value = try outcome.get()   // the phase's own error comes first
-        try recorded.get()
-        return value
     }
 }

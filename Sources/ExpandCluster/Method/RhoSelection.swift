@@ -29,7 +29,7 @@ enum RhoSelection {
                 result = done
             } else {
                 let widths = [data.inputs.columns] + options.studentWidths(rho: rho) + [data.targets.columns]
-                let start = Date()
+                let watch = Stopwatch()
                 let phase = "pilot ρ=\(format(rho))"
                 progress(.phase(phase))
                 let bank = try StudentBank<T>.random(widths: widths, count: pilot.students, activation: options.activation,
@@ -46,7 +46,7 @@ enum RhoSelection {
                 let relative = trained.losses.map { $0 / variance }
                 result = PilotResult(rho: rho, widths: Array(widths.dropFirst().dropLast()), relativeLosses: relative,
                                      reachedFloor: relative.filter { $0 < floor }.count,
-                                     seconds: Date().timeIntervalSince(start))
+                                     seconds: watch.seconds)
                 results.append(result)
                 try record(result)
             }

@@ -55,11 +55,11 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: St
                                   optimizerState: resume?.optimizer, configuration: configuration)
     let trainer = Trainer(backend: engine, options: options, resumeFrom: resume?.trainer)
     var log = previousLog
-    var lastCheckpoint = Date()
+    var sinceCheckpoint = Stopwatch()
     func save() throws {
         try checkpoint(TrainingCheckpoint(bank: try engine.currentBank(), optimizer: try engine.currentOptimizerState(),
                                           trainer: trainer.state))
-        lastCheckpoint = Date()
+        sinceCheckpoint = Stopwatch()
     }
     try trainer.run(samples: data.sampleCount) { record in
         log.append(record)
@@ -74,7 +74,7 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: St
             try save()
             throw RunStopped(phase: phase, epoch: record.epoch)
         }
-        if Date().timeIntervalSince(lastCheckpoint) >= checkpointInterval { try save() }
+        if sinceCheckpoint.seconds >= checkpointInterval { try save() }
     }
     try save()
     return TrainedBank(bank: try engine.currentBank(), losses: try engine.evaluateLosses(),

@@ -84,7 +84,7 @@ public struct TeacherTraining: Sendable {
     /// Trains on a data set in memory, in its precision.
     public func run<T: Real>(on dataset: ImageDataset<T>, progress: (Epoch) -> Void = { _ in }) throws -> Result {
         try validate()
-        let start = Date()
+        let watch = Stopwatch()
         if let trainSamples, trainSamples > dataset.train.count {
             throw ECError.invalidArgument("--train-samples \(trainSamples) exceeds the \(dataset.train.count) training images of \(dataset.name)")
         }
@@ -96,7 +96,7 @@ public struct TeacherTraining: Sendable {
                                       configuration: EngineConfiguration(batchSize: batchSize, loss: .crossEntropy, optimizer: .sgd))
         var log = [Epoch]()
         for epoch in 1...epochs {
-            let epochStart = Date()
+            let epochWatch = Stopwatch()
             var random = RandomSource(seed: seed, stream: Self.orderStream &+ UInt64(epoch))
             let loss = try engine.trainEpoch(order: random.permutation(train.count), learningRates: [learningRate])[0]
             guard loss.isFinite else {
@@ -104,7 +104,7 @@ public struct TeacherTraining: Sendable {
             }
             let testAccuracy = try dataset.test.map { try engine.currentBank().student(0).accuracy(on: $0) }
             log.append(Epoch(epoch: epoch, epochs: epochs, loss: loss, testAccuracy: testAccuracy,
-                             seconds: Date().timeIntervalSince(epochStart)))
+                             seconds: epochWatch.seconds))
             progress(log[log.count - 1])
         }
         let network = try engine.currentBank().student(0)
@@ -112,7 +112,7 @@ public struct TeacherTraining: Sendable {
                       testSamples: dataset.test?.count ?? 0, trainLoss: try engine.evaluateLosses()[0],
                       trainAccuracy: network.accuracy(on: train), testAccuracy: log.last?.testAccuracy,
                       log: log, device: engine.deviceDescription, precision: T.precision,
-                      seconds: Date().timeIntervalSince(start))
+                      seconds: watch.seconds)
     }
 
     /// Distinguishes the minibatch orders from the initialisation drawn from the same seed.

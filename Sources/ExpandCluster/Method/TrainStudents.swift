@@ -45,7 +45,7 @@ public struct TrainStudents: Sendable {
 
     private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>, log: EpochLogFile?,
                               progress: @escaping (ProgressEvent) -> Void) throws -> Result {
-        let start = Date()
+        let watch = Stopwatch()
         let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
         let bank = try StudentBank<T>.random(widths: [inputs.columns] + hiddenWidths + [targets.columns], count: students,
                                              activation: activation, seed: training.seed)
@@ -57,6 +57,6 @@ public struct TrainStudents: Sendable {
                                     lossScale: variance, onEpoch: { try log?.append($0, phase: "training") },
                                     progress: progress)
         return Result(bank: trained.bank.converted(), losses: trained.losses, relativeLosses: trained.losses.map { $0 / variance },
-                      epochs: trained.epochs, device: device, seconds: Date().timeIntervalSince(start))
+                      epochs: trained.epochs, device: device, seconds: watch.seconds)
     }
 }

@@ -65,8 +65,13 @@ public struct IdentifyRun {
     /// The report's times ("total" included) are summed over every process that worked on the run.
     public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
         let clock = try PhaseClock(store: directory)
-        let (result, targetVariance) = try clock.time("total") {
-            try identify(progress: progress, stopRequested: stopRequested)
+        let result: IdentifyResult, targetVariance: Double
+        do {
+            (result, targetVariance) = try identify(clock: clock, progress: progress, stopRequested: stopRequested)
+            try clock.finish()
+        } catch {
+            try? clock.finish()   // a stop between phases keeps this process's time
+            throw error
         }
         var report = result.report
         report.phaseSeconds = clock.seconds
@@ -83,7 +88,7 @@ public struct IdentifyRun {
 
     /// The method and the comparison with the teacher (in the result's report); returns the probe
     /// targets' variance too, which scales the students' saved losses.
-    private func identify(progress: @escaping (ProgressEvent) -> Void,
+    private func identify(clock: PhaseClock, progress: @escaping (ProgressEvent) -> Void,
                           stopRequested: @escaping StopRequest) throws -> (IdentifyResult, Double) {
         let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
         let teacher = try settings.teacher.map { try Network<Double>.load(from: URL(fileURLWithPath: $0)) }
@@ -95,7 +100,7 @@ public struct IdentifyRun {
         let device = try settings.options.backend.describe(precision: settings.options.precision)
         progress(.note("running on \(device)"))
         let result = try Identification(options: settings.options, store: directory, stopRequested: stopRequested)
-            .run(inputs: probe.inputs, targets: probe.targets, progress: progress)
+            .run(inputs: probe.inputs, targets: probe.targets, clock: clock, progress: progress)
         var report = result.report
         report.device = device
         if let teacher {
@@ -111,7 +116,7 @@ public struct IdentifyRun {
     private func writeReport(_ report: IdentifyReport) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.nonConformingFloatEncodingStrategy = .asStrings
         try writeFileAtomically(Array(try encoder.encode(report)), to: directory.file("report.json"))
     }
 }
