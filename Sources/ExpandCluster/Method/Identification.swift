@@ -7,7 +7,8 @@ public struct IdentifyResult: Sendable {
     public let recovered: Network<Double>
     /// The expanded students as trained (before any reconstruction).
     public let students: StudentBank<Double>
-    public let report: IdentifyReport
+    /// Completed by `IdentifyRun` (device, comparison, times) before it is written.
+    public var report: IdentifyReport
 }
 
 /// Keeps the results of finished phases and the checkpoints of running ones, so that a killed

@@ -99,18 +99,17 @@ public struct IdentifyRun {
         }
         let device = try settings.options.backend.describe(precision: settings.options.precision)
         progress(.note("running on \(device)"))
-        let result = try Identification(options: settings.options, store: directory, stopRequested: stopRequested)
+        var result = try Identification(options: settings.options, store: directory, stopRequested: stopRequested)
             .run(inputs: probe.inputs, targets: probe.targets, clock: clock, progress: progress)
-        var report = result.report
-        report.device = device
+        result.report.device = device
         if let teacher {
             let fresh = try settings.freshInputs.map { try ProbeInputs.named($0, limit: nil) }
                 ?? ProbeInputs.gaussian(count: settings.freshSamples, dimension: probe.inputs.columns,
                                         seed: settings.options.seed &+ 0xF4E5)
-            report.comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered, freshInputs: fresh,
-                                                      inputMask: settings.options.inputMask)
+            result.report.comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered, freshInputs: fresh,
+                                                             inputMask: settings.options.inputMask)
         }
-        return (IdentifyResult(recovered: result.recovered, students: result.students, report: report), probe.targets.pooledVariance)
+        return (result, probe.targets.pooledVariance)
     }
 
     private func writeReport(_ report: IdentifyReport) throws {
