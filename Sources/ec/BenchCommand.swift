@@ -41,9 +41,7 @@ struct BenchCommand: AsyncParsableCommand {
             case .float64: result = try bench(w, Double.self, epochs: epochs)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(result), as: UTF8.self))
+                print(String(decoding: try JSONEncoder.forLines.encode(result), as: UTF8.self))
             } else {
                 let memory = result.peakDeviceMemoryBytes.map {
                     String(format: "  peak device %.1f MiB", Double($0) / Double(1 << 20))

@@ -83,8 +83,5 @@ func fileURL(_ path: String) -> URL { URL(fileURLWithPath: path) }
 
 /// Pretty, sorted JSON on stdout.
 func printJSON<T: Encodable>(_ value: T) throws {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    encoder.nonConformingFloatEncodingStrategy = .asStrings
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    print(String(decoding: try JSONEncoder.forFiles.encode(value), as: UTF8.self))
 }

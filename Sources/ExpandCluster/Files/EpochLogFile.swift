@@ -57,8 +57,7 @@ public final class EpochLogFile {
     /// The lines that parse, in order.
     public func lines() -> [Line] {
         guard let data = try? Data(contentsOf: url) else { return [] }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .asStrings
+        let decoder = JSONDecoder.forFiles
         return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(Line.self, from: Data($0)) }
     }
 
@@ -76,8 +75,6 @@ public final class EpochLogFile {
     }
 
     private static func encoded(_ line: Line) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.nonConformingFloatEncodingStrategy = .asStrings
-        return try encoder.encode(line) + Data("\n".utf8)
+        try JSONEncoder.forLines.encode(line) + Data("\n".utf8)
     }
 }

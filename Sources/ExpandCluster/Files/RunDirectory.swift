@@ -26,9 +26,7 @@ public final class RunDirectory: IdentificationStore {
 
     /// The options and data paths a run was started with, so that `--resume` needs nothing else.
     public func saveSettings<S: Encodable>(_ settings: S) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeFileAtomically(Array(try encoder.encode(settings)), to: file(Self.settingsName))
+        try writeJSONAtomically(settings, to: file(Self.settingsName))
     }
 
     public func loadSettings<S: Decodable>(_: S.Type) throws -> S {
@@ -37,7 +35,7 @@ public final class RunDirectory: IdentificationStore {
             throw ECError.invalidFile(path: path.relativePath, problem: "not found; is this the output directory of an `ec identify` run?")
         }
         do {
-            return try JSONDecoder().decode(S.self, from: data)
+            return try JSONDecoder.forFiles.decode(S.self, from: data)
         } catch {
             throw ECError.invalidFile(path: path.relativePath, problem: "cannot be read (\(error.localizedDescription))")
         }
@@ -47,12 +45,12 @@ public final class RunDirectory: IdentificationStore {
 
     public func pilots() throws -> [PilotResult] {
         guard let data = FileManager.default.contents(atPath: file("pilots.json").path) else { return [] }
-        return (try? JSONDecoder().decode([PilotResult].self, from: data)) ?? []
+        return (try? JSONDecoder.forFiles.decode([PilotResult].self, from: data)) ?? []
     }
 
     public func record(pilot: PilotResult) throws {
         let all = try pilots().filter { $0.rho != pilot.rho } + [pilot]
-        try writeFileAtomically(Array(try JSONEncoder().encode(all)), to: file("pilots.json"))
+        try writeJSONAtomically(all, to: file("pilots.json"))
     }
 
     private func checkpointURL(_ phase: String) -> URL {
@@ -69,7 +67,7 @@ public final class RunDirectory: IdentificationStore {
         let first = layout.tensors.compactMap { file["optimizer.first." + $0.name]?.scalars(as: T.self) }
         let second = layout.tensors.compactMap { file["optimizer.second." + $0.name]?.scalars(as: T.self) }
         guard let trainerText = file.metadata["trainer"],
-              let trainer = try? JSONDecoder().decode(TrainerState.self, from: Data(trainerText.utf8)),
+              let trainer = try? JSONDecoder.forFiles.decode(TrainerState.self, from: Data(trainerText.utf8)),
               let step = Int(file.metadata["step"] ?? "") else {
             throw ECError.invalidFile(path: location.relativePath, problem: "checkpoint without trainer state")
         }
@@ -82,7 +80,7 @@ public final class RunDirectory: IdentificationStore {
     public func save<T: Real>(checkpoint: TrainingCheckpoint<T>, phase: String, finished: Bool) throws {
         var file = checkpoint.bank.safetensors(losses: checkpoint.trainer.lastLosses, metadata: [
             "phase": phase, "finished": finished ? "true" : "false", "step": String(checkpoint.optimizer.step),
-            "trainer": String(decoding: try JSONEncoder().encode(checkpoint.trainer), as: UTF8.self),
+            "trainer": String(decoding: try JSONEncoder.forLines.encode(checkpoint.trainer), as: UTF8.self),
         ])
         for (spec, (m, v)) in zip(checkpoint.bank.layout.tensors, zip(checkpoint.optimizer.firstMoments, checkpoint.optimizer.secondMoments)) {
             file.tensors.append(NamedTensor("optimizer.first." + spec.name, AnyTensor(shape: [m.count], scalars: m)))
@@ -106,7 +104,7 @@ public final class RunDirectory: IdentificationStore {
     public func spentSeconds() throws -> [String: Double] {
         guard let data = FileManager.default.contents(atPath: spentSecondsURL.path) else { return [:] }
         do {
-            return try JSONDecoder().decode([String: Double].self, from: data)
+            return try JSONDecoder.forFiles.decode([String: Double].self, from: data)
         } catch {
             throw ECError.invalidFile(path: spentSecondsURL.relativePath, problem: "cannot be read; remove it to start the run's time sums over")
         }
@@ -114,9 +112,7 @@ public final class RunDirectory: IdentificationStore {
 
     public func addSpentSeconds(_ increments: [String: Double]) throws -> [String: Double] {
         let all = try spentSeconds().merging(increments, uniquingKeysWith: +)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        try writeFileAtomically(Array(try encoder.encode(all)), to: spentSecondsURL)
+        try writeJSONAtomically(all, to: spentSecondsURL)
         return all
     }
 }

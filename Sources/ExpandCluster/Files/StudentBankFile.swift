@@ -38,6 +38,10 @@ extension StudentBank {
         }
         let count = first.shape[0]
         let hasSkip = file[Self.prefix + "skip.weight"] != nil
+        // A student that diverged keeps training at rate 0 with NaN parameters, and is left out
+        // downstream by its non-finite loss; a checkpoint holding one must still load.
+        let losses = Self.losses(in: file).flatMap { $0.count == count ? $0 : nil }
+        let diverged = losses.map { losses in losses.indices.filter { !losses[$0].isFinite } } ?? []
         var tensors = [[T]]()
         for spec in ParameterLayout(widths: widths, skip: hasSkip).tensors {
             guard let tensor = file[Self.prefix + spec.name] else { throw invalid("missing tensor 'students.\(spec.name)'") }
@@ -48,8 +52,9 @@ extension StudentBank {
                 throw invalid("students.\(spec.name) has dtype \(tensor.dtypeName); expected F32 or F64")
             }
             let values = tensor.scalars(as: T.self)
-            if let bad = values.firstIndex(where: { !$0.isFinite }) {
-                throw ECError.nonFiniteData("\(path): students.\(spec.name) holds \(values[bad]) at index \(bad)")
+            let perStudent = values.count / count
+            if let bad = values.indices.first(where: { !values[$0].isFinite && !diverged.contains($0 / perStudent) }) {
+                throw ECError.nonFiniteData("\(path): students.\(spec.name) holds \(values[bad]) at index \(bad), in student \(bad / perStudent), whose loss is finite or not recorded")
             }
             tensors.append(values)
         }

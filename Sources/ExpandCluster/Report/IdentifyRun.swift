@@ -113,9 +113,6 @@ public struct IdentifyRun {
     }
 
     private func writeReport(_ report: IdentifyReport) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.nonConformingFloatEncodingStrategy = .asStrings
-        try writeFileAtomically(Array(try encoder.encode(report)), to: directory.file("report.json"))
+        try writeJSONAtomically(report, to: directory.file("report.json"))
     }
 }

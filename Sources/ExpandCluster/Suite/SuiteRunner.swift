@@ -43,21 +43,19 @@ public struct SuiteRunner {
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("runs"), withIntermediateDirectories: true)
         let settingsURL = directory.appendingPathComponent("settings.json")
         if let data = FileManager.default.contents(atPath: settingsURL.path) {
-            let previous = try? JSONDecoder().decode(SuiteSettings.self, from: data)
+            let previous = try? JSONDecoder.forFiles.decode(SuiteSettings.self, from: data)
             guard previous == settings else {
                 throw ECError.invalidArgument("\(directory.relativePath) holds a suite run with other settings (see its settings.json); use the same flags to continue it, or another --output")
             }
         } else {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try writeFileAtomically(Array(try encoder.encode(settings)), to: settingsURL)
+            try writeJSONAtomically(settings, to: settingsURL)
         }
     }
 
     /// The results recorded so far (torn lines from a killed run are skipped).
     public func results() -> [SuiteResult] {
         guard let data = FileManager.default.contents(atPath: resultsURL.path) else { return [] }
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder().decode(SuiteResult.self, from: Data($0)) }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder.forFiles.decode(SuiteResult.self, from: Data($0)) }
     }
 
     /// Identifies every problem not yet in results.jsonl; `stopRequested` is asked before every
@@ -120,7 +118,7 @@ public struct SuiteRunner {
     }
 
     private func append(_ result: SuiteResult) throws {
-        let line = try JSONEncoder().encode(result) + Data("\n".utf8)
+        let line = try JSONEncoder.forLines.encode(result) + Data("\n".utf8)
         if !FileManager.default.fileExists(atPath: resultsURL.path),
            !FileManager.default.createFile(atPath: resultsURL.path, contents: nil) {
             throw ECError.invalidFile(path: resultsURL.relativePath, problem: "cannot be created")
@@ -137,9 +135,7 @@ public struct SuiteRunner {
     public func writeSummary() throws -> SuiteSummary {
         let results = results()
         let summary = SuiteSummary(results: results)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try writeFileAtomically(Array(try encoder.encode(summary)), to: directory.appendingPathComponent("summary.json"))
+        try writeJSONAtomically(summary, to: directory.appendingPathComponent("summary.json"))
         try writeFileAtomically("# Toy suite: identified / problems\n\n" + summary.markdown + "\n",
                                 to: directory.appendingPathComponent("summary.md"))
         try SuitePictures(results: results).write(to: directory)
