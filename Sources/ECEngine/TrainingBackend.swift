@@ -35,6 +35,14 @@ public struct EngineConfiguration: Sendable, Equatable {
         self.layerLearningRateScales = layerLearningRateScales
     }
 
+    /// A minibatch larger than the data is the whole data; both backends train and size their
+    /// buffers with this (a batch size of 10⁸ on 2,000 samples asked for 32 GB and aborted).
+    public func fitted(to samples: Int) -> EngineConfiguration {
+        var fitted = self
+        fitted.batchSize = min(batchSize, samples)
+        return fitted
+    }
+
     /// The scale for layer `l` (the skip term is layer L+1 counting from 0, i.e. widths.count − 1).
     public func scale(forLayer l: Int) -> Double {
         l < layerLearningRateScales.count ? layerLearningRateScales[l] : 1

@@ -71,6 +71,10 @@ struct IdentifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON on stdout.") var json = false
 
     func validate() throws {
+        if probe == nil && resume == nil && (activation != nil || teacher != nil) {
+            // Without --probe, `ec identify` is the built-in demo, which would ignore them.
+            throw ValidationError("--probe is required with --activation or --teacher")
+        }
         if probe != nil && resume == nil {
             guard activation != nil else { throw ValidationError("--activation is required with --probe") }
             guard output != nil else { throw ValidationError("--output is required with --probe") }
@@ -122,6 +126,7 @@ struct IdentifyCommand: AsyncParsableCommand {
     /// The settings of a new run; `validate()` has checked the flags.
     private func settings(probe: String, activation: Activation) throws -> IdentifySettings {
         let teacherNetwork = try teacher.map { try Network<Double>.load(from: fileURL($0)) }
+        if let teacherNetwork { try NetworkComparison.requireComparable(teacher: teacherNetwork.activation, recovered: activation) }
         let reference = referenceWidths?.values
             ?? teacherNetwork?.hiddenWidths ?? Array(repeating: 8, count: hiddenLayers)
         var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
@@ -148,7 +153,9 @@ struct IdentifyCommand: AsyncParsableCommand {
             // Nothing to size the ladder by: climb further.
             options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
         }
-        return IdentifySettings(probe: probe, teacher: teacher, options: options, freshInputs: freshInputs)
+        // Absolute, so that `--resume` finds them from any working directory.
+        return IdentifySettings(probe: fileURL(probe).path, teacher: teacher.map { fileURL($0).path }, options: options,
+                                freshInputs: freshInputs)
     }
 }
 

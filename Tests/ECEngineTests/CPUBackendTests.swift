@@ -136,6 +136,23 @@ struct CPUBackendTests {
         #expect(maxRelativeError(try b32.currentBank().weights[0], try b64.currentBank().weights[0], floor: 1e-2) < 1e-4)
     }
 
+    /// A minibatch larger than the data trains as one of the whole data, with buffers for that
+    /// (Int.max used to overflow the buffer sizes, 10⁸ to allocate 32 GB).
+    @Test func aMinibatchLargerThanTheDataIsTheWholeData() throws {
+        let data = try Self.data(inputs: 4, outputs: 2, samples: 90, seed: 10)
+        let bank = try StudentBank<Double>.random(widths: [4, 6, 2], count: 2, activation: .g, seed: 5)
+        let order = (0..<90).map { Int32(89 - $0) }
+        var banks = [StudentBank<Double>](), losses = [[Double]]()
+        for batchSize in [90, 1_000_000_000, Int.max] {
+            let backend = try CPUBackend(data: data, bank: bank, configuration: EngineConfiguration(batchSize: batchSize))
+            #expect(backend.configuration.batchSize == 90)
+            for _ in 0..<2 { losses.append(try backend.trainEpoch(order: order, learningRates: [1e-2, 1e-3])) }
+            banks.append(try backend.currentBank())
+        }
+        #expect(banks[0] != bank && banks.allSatisfy { $0 == banks[0] })
+        #expect(losses[0...1] == losses[2...3] && losses[0...1] == losses[4...5])
+    }
+
     @Test func mismatchedDataIsRejected() throws {
         let data = try Self.data(inputs: 3, outputs: 2, samples: 10, seed: 1)
         let bank = try StudentBank<Double>.random(widths: [4, 5, 2], count: 2, activation: .g, seed: 1)

@@ -54,13 +54,14 @@ struct OpenCLBackendTests {
     static let deep = Scenario(name: "three hidden layers, first frozen", widths: [4, 6, 5, 3, 2], activation: .tanh,
                                skip: true, scales: [0, 1, 0.5, 1, 1], batchSize: 32, samples: 100)
     static let noHidden = Scenario(name: "no hidden layer", widths: [3, 2], activation: .identity, skip: true)
+    static let batchBeyondTheData = Scenario(name: "minibatch larger than the data", widths: [3, 4, 2], batchSize: .max)
 
     @Test(arguments: [shallow, crossEntropy, frozenHidden], [OpenCLBackend<Double>.EpochPath.general, .fused])
     func oneHiddenLayerMatchesTheCPUInFloat64(scenario: Scenario, path: OpenCLBackend<Double>.EpochPath) throws {
         try compare(Double.self, scenario, path: path.rawValue, tolerance: 1e-10)
     }
 
-    @Test(arguments: [deep, noHidden])
+    @Test(arguments: [deep, noHidden, batchBeyondTheData])
     func otherDepthsMatchTheCPUInFloat64(scenario: Scenario) throws {
         try compare(Double.self, scenario, path: "general", tolerance: 1e-10)
     }

@@ -23,6 +23,7 @@ struct Fixtures: Sendable {
         try await make(["teacher", "toy", "--inputs", "5", "--widths", "2", "--activation", "tanh",
                         "--output", "teacher5.safetensors"])
         try await make(["probe", "--teacher", "teacher5.safetensors", "--samples", "64", "--output", "probe5.npz"])
+        try await make(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g", "--output", "teacher-g.safetensors"])
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("a-directory"),
                                                 withIntermediateDirectories: false)
 
@@ -50,6 +51,10 @@ struct Fixtures: Sendable {
         try write("inf-targets.npz", TestFiles.zip([
             ("x.npy", TestFiles.npy(x, shape: [4, 3])),
             ("y.npy", TestFiles.npy([0.5, -1, .infinity, 2], shape: [4, 1])),
+        ]))
+        try write("constant-targets.npz", TestFiles.zip([
+            ("x.npy", TestFiles.npy(x, shape: [4, 3])),
+            ("y.npy", TestFiles.npy([0.5, 0.5, 0.5, 0.5], shape: [4, 1])),
         ]))
     }
 

@@ -14,6 +14,9 @@ struct UsageErrorTests {
         CommandCase(["probe", "--teacher", "t.safetensors", "--output", "p.npz", "--bogus"], naming: ["--bogus"]),
         CommandCase(["probe", "--output", "p.npz"], naming: ["Missing", "--teacher"]),
         CommandCase(["compare", "--teacher", "t.safetensors"], naming: ["Missing", "--recovered"]),
+        // Without --probe identify is the demo, which would silently ignore these.
+        CommandCase(["identify", "--activation", "g", "--teacher", "t.safetensors", "--epochs", "50"],
+                    naming: ["--probe is required", "--activation or --teacher"]),
         CommandCase(toy + ["--widths", "4", "--activation", "swishy"], naming: ["--activation", "swishy", "relu, "]),
         CommandCase(toy + ["--widths", "0"], naming: ["--widths", "positive", "0"]),
         CommandCase(toy + ["--widths", "4,-2"], naming: ["--widths", "positive", "-2"]),

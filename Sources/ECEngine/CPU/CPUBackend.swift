@@ -31,6 +31,7 @@ public final class CPUBackend<T: Real>: TrainingBackend, @unchecked Sendable {
     public init(data: TrainingData<T>, bank: StudentBank<T>, optimizerState: OptimizerState<T>? = nil,
                 configuration: EngineConfiguration, threads: Int? = nil) throws {
         try Self.validate(data: data, bank: bank, configuration: configuration)
+        let configuration = configuration.fitted(to: data.sampleCount)
         _ = singleThreadedBLAS
         self.data = data
         self.configuration = configuration

@@ -67,6 +67,7 @@ public final class OpenCLBackend<T: Real>: TrainingBackend {
                 optimizerState: OptimizerState<T>? = nil, configuration: EngineConfiguration,
                 path: EpochPath = .automatic, tuning: KernelTuning? = nil) throws {
         try CPUBackend<T>.validate(data: data, bank: bank, configuration: configuration)
+        let configuration = configuration.fitted(to: data.sampleCount)
         if T.precision == .float64 && !context.device.supportsFloat64 {
             throw ECError.device("\(context.device.name) does not support float64 (cl_khr_fp64): "
                                  + "run in float32 or choose another device")

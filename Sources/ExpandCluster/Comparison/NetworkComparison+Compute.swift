@@ -12,6 +12,7 @@ extension NetworkComparison {
         guard teacher.inputCount == recovered.inputCount, teacher.outputCount == recovered.outputCount else {
             throw ECError.shapeMismatch("the teacher maps \(teacher.inputCount) → \(teacher.outputCount) but the recovered network \(recovered.inputCount) → \(recovered.outputCount)")
         }
+        try Self.requireComparable(teacher: teacher.activation, recovered: recovered.activation)
         guard teacher.layers.count == recovered.layers.count else {
             throw ECError.shapeMismatch("the teacher has \(teacher.layers.count - 1) hidden layers but the recovered network \(recovered.layers.count - 1)")
         }
@@ -62,6 +63,15 @@ extension NetworkComparison {
         self.init(layers: layers, freshSamples: freshInputs.rows, rmse: mse.squareRoot(),
                   relativeMSE: variance > 0 ? mse / variance : mse,
                   maskedInputs: teacher.inputCount - keptInputs.count)
+    }
+
+    /// Angles are measured up to the teacher's symmetries, which depend on its activation; with
+    /// another activation they would be numbers without meaning.
+    public static func requireComparable(teacher: Activation, recovered: Activation) throws {
+        guard teacher == recovered else {
+            throw ECError.invalidArgument("the teacher's activation is \(teacher.rawValue) but the recovered network's is "
+                                          + "\(recovered.rawValue); a comparison needs the same activation")
+        }
     }
 }
 

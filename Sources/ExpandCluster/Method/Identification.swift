@@ -60,7 +60,7 @@ public struct Identification {
     private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>, clock: PhaseClock,
                               progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
         let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
-        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
+        let variance = try targetVariance(targets)
         let configuration = EngineConfiguration(batchSize: options.batchSize)
 
         // Phase 1: expansion.

@@ -49,7 +49,7 @@ public struct TrainStudents: Sendable {
         let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
         let bank = try StudentBank<T>.random(widths: [inputs.columns] + hiddenWidths + [targets.columns], count: students,
                                              activation: activation, seed: training.seed)
-        let variance = max(targets.pooledVariance, .leastNormalMagnitude)
+        let variance = try targetVariance(targets)
         let device = try backend.describe(precision: T.precision)
         progress(.note("training on \(device)"))
         let trained = try trainBank(bank, data: data, phase: "training", backend: backend,

@@ -97,6 +97,7 @@ public struct IdentifyRun {
                 throw ECError.shapeMismatch("\(settings.teacher!) maps \(teacher.inputCount) → \(teacher.outputCount) but \(settings.probe) has x [\(probe.inputs.rows), \(probe.inputs.columns)] and y [\(probe.targets.rows), \(probe.targets.columns)]")
             }
         }
+        let variance = try targetVariance(probe.targets)   // refused before any device is set up
         let device = try settings.options.backend.describe(precision: settings.options.precision)
         progress(.note("running on \(device)"))
         var result = try Identification(options: settings.options, store: directory, stopRequested: stopRequested)
@@ -109,7 +110,7 @@ public struct IdentifyRun {
             result.report.comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered, freshInputs: fresh,
                                                              inputMask: settings.options.inputMask)
         }
-        return (result, probe.targets.pooledVariance)
+        return (result, variance)
     }
 
     private func writeReport(_ report: IdentifyReport) throws {
