@@ -65,9 +65,9 @@ public struct IdentifyRun {
     /// The report's times ("total" included) are summed over every process that worked on the run.
     public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
         let clock = try PhaseClock(store: directory)
-        let result: IdentifyResult, targetVariance: Double
+        let result: IdentifyResult, variance: Double
         do {
-            (result, targetVariance) = try identify(clock: clock, progress: progress, stopRequested: stopRequested)
+            (result, variance) = try identify(clock: clock, progress: progress, stopRequested: stopRequested)
             try clock.finish()
         } catch {
             try? clock.finish()   // a stop between phases keeps this process's time
@@ -79,7 +79,7 @@ public struct IdentifyRun {
         report.peakDeviceMemoryBytes = settings.options.backend.peakDeviceMemoryBytes(precision: settings.options.precision)
         try result.recovered.save(to: directory.file("recovered.safetensors"),
                                   metadata: ["generator": "ec identify", "probe": settings.probe])
-        try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * targetVariance })
+        try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * variance })
             .write(to: directory.file("students.safetensors"))
         try writeReport(report)
         try IdentifyPictures(report: report).write(to: directory.url)

@@ -55,7 +55,8 @@ public struct SuiteRunner {
     /// The results recorded so far (torn lines from a killed run are skipped).
     public func results() -> [SuiteResult] {
         guard let data = FileManager.default.contents(atPath: resultsURL.path) else { return [] }
-        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? JSONDecoder.forFiles.decode(SuiteResult.self, from: Data($0)) }
+        let decoder = JSONDecoder.forFiles
+        return data.split(separator: UInt8(ascii: "\n")).compactMap { try? decoder.decode(SuiteResult.self, from: Data($0)) }
     }
 
     /// Identifies every problem not yet in results.jsonl; `stopRequested` is asked before every
