@@ -36,9 +36,11 @@ struct BenchCommand: AsyncParsableCommand {
         for w in workloads {
             let epochs = self.epochs ?? (w.name == "toy" ? 20 : 2)
             let result: BenchmarkResult
-            switch engine.precision(default: .float32) {
-            case .float32: result = try bench(w, Float.self, epochs: epochs)
-            case .float64: result = try bench(w, Double.self, epochs: epochs)
+            let precision = engine.precision(default: .float32)
+            let device = try engine.selection.resolve(precision: precision)
+            switch precision {
+            case .float32: result = try bench(w, Float.self, on: device, epochs: epochs)
+            case .float64: result = try bench(w, Double.self, on: device, epochs: epochs)
             }
             if json {
                 print(String(decoding: try JSONEncoder.forLines.encode(result), as: UTF8.self))
@@ -52,12 +54,10 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    private func bench<T: Real>(_ w: BenchmarkWorkload, _: T.Type, epochs: Int) throws -> BenchmarkResult {
-        let backend: any TrainingBackend<T> = try makeTrainingBackend(
-            engine.backend, device: engine.device, data: w.data(), bank: w.bank(),
-            configuration: EngineConfiguration(batchSize: w.batchSize))
+    private func bench<T: Real>(_ w: BenchmarkWorkload, _: T.Type, on device: BackendChoice.Resolved,
+                                epochs: Int) throws -> BenchmarkResult {
+        let backend: any TrainingBackend<T> = try device.make(data: w.data(), bank: w.bank(),
+                                                              configuration: EngineConfiguration(batchSize: w.batchSize))
         return try w.run(on: backend, epochs: epochs)
     }
 }
-
-extension BackendKind: ExpressibleByArgument {}

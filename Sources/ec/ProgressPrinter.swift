@@ -19,10 +19,10 @@ final class ProgressPrinter: @unchecked Sendable {
     func handle(_ event: ProgressEvent) {
         guard !quiet else { return }
         switch event {
-        case .phase(let name):
+        case .phase(let id):
             phaseStart = Date()
             lastDraw = .distantPast
-            emit("[\(name)]", permanent: true)
+            emit("[\(id.title)]", permanent: true)
         case .note(let text):
             emit(text, permanent: true)
         case .epoch(let p):
@@ -33,7 +33,7 @@ final class ProgressPrinter: @unchecked Sendable {
             let rate = Double(p.epoch) / max(now.timeIntervalSince(phaseStart), 1e-9)
             let remaining = Double(p.maximumEpochs - p.epoch) / max(rate, 1e-9)
             let line = String(format: "%@ epoch %d/%d  best %.3e  median %.3e  lr %.1e  %d active  %.1f epochs/s  ETA ≤ %@",
-                              p.phase, p.epoch, p.maximumEpochs, p.bestLoss, p.medianLoss, p.learningRate,
+                              p.phase.title, p.epoch, p.maximumEpochs, p.bestLoss, p.medianLoss, p.learningRate,
                               p.activeStudents, rate, Self.duration(remaining))
             emit(line, permanent: !terminal)
         }

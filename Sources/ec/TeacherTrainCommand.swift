@@ -41,7 +41,7 @@ extension TeacherCommand {
             try training.validate()
             let source = try data.source()
             let printer = ProgressPrinter()
-            printer.handle(.phase("training a \(training.precision.rawValue) teacher on \(source.name)"))
+            printer.handle(.note("[training a \(training.precision.rawValue) teacher on \(source.name)]"))
             let result = try training.run(source: source, pixels: data.pixels) { epoch in
                 let accuracy = epoch.testAccuracy.map { String(format: "  test accuracy %.2f%%", 100 * $0) } ?? ""
                 printer.handle(.note(String(format: "epoch %d/%d  loss %.4f%@  %.1f s",

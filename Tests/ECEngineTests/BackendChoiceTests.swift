@@ -3,15 +3,15 @@ import ECEngine
 import Testing
 import TestSupport
 
-/// `makeTrainingBackend` and the kernel tuning it uses: which backend each kind gives on this
+/// `BackendChoice` and the kernel tuning it uses: which backend each kind gives on this
 /// machine, and one-line errors for what a user can get wrong.
 struct BackendChoiceTests {
-    static func make(_ kind: BackendKind, _ preference: String?) throws -> any TrainingBackend<Double> {
+    static func make(_ kind: BackendChoice.Kind, _ preference: String?) throws -> any TrainingBackend<Double> {
         _ = try TestOpenCL.devices.get()   // sets up PoCL's cache before the factory reaches the driver
         let data = try TrainingData<Double>(inputs: randomMatrix(20, 2, seed: 1), targets: randomMatrix(20, 1, seed: 2))
-        return try makeTrainingBackend(kind, device: preference, data: data,
-                                       bank: StudentBank.random(widths: [2, 3, 1], count: 2, activation: .tanh, seed: 3),
-                                       configuration: EngineConfiguration(batchSize: 8))
+        return try BackendChoice(kind: kind, device: preference).resolve(precision: .float64)
+            .make(data: data, bank: StudentBank.random(widths: [2, 3, 1], count: 2, activation: .tanh, seed: 3),
+                  configuration: EngineConfiguration(batchSize: 8))
     }
 
     @Test func autoUsesOpenCLOnlyWhereThereIsAGPU() throws {

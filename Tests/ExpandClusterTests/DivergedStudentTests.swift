@@ -13,7 +13,7 @@ import TestSupport
 struct DivergedStudentTests {
     static func engine(_ bank: StudentBank<Double>, _ optimizer: OptimizerState<Double>? = nil) throws -> any TrainingBackend<Double> {
         let (_, x, y) = try IdentificationTests.problem(.g)
-        return try ResolvedBackend(.cpu, device: nil, precision: .float64).make(
+        return try BackendChoice.Resolved.cpu.make(
             data: try TrainingData(inputs: x, targets: y), bank: bank, optimizerState: optimizer,
             configuration: EngineConfiguration(batchSize: 500))
     }
@@ -46,8 +46,8 @@ struct DivergedStudentTests {
         let saved = TrainingCheckpoint(bank: bank, optimizer: try engine.currentOptimizerState(), trainer: trainer.state)
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        try RunDirectory(url: directory).save(checkpoint: saved, phase: "expansion", finished: false)
-        let loaded = try #require(try RunDirectory(url: directory).checkpoint(phase: "expansion", as: Double.self)).checkpoint
+        try RunDirectory(url: directory).save(saved, phase: .expand, finished: false)
+        let loaded = try #require(try RunDirectory(url: directory).checkpoint(.expand, as: Double.self)).checkpoint
 
         #expect(loaded.trainer.epochsDone == 3 && loaded.trainer.schedules == trainer.state.schedules)
         #expect(Self.sameValues(loaded.trainer.lastLosses, trainer.state.lastLosses))

@@ -16,7 +16,7 @@ struct IdentificationTests {
 
     static func options(_ activation: Activation) -> IdentifyOptions {
         IdentifyOptions(activation: activation, hiddenLayers: 1, referenceWidths: [4], students: 10, rho: 4,
-                        backend: BackendSelection(kind: .cpu), expansion: TrainingOptions(maximumEpochs: 2000), seed: 5)
+                        backend: BackendChoice(kind: .cpu), expansionEpochs: 2000, seed: 5)
     }
 
     @Test(.timeLimit(.minutes(2)), arguments: [Activation.g, .tanh, .softplus, .relu])
@@ -40,9 +40,9 @@ struct IdentificationTests {
         setenv("POCL_CACHE_DIR", FileManager.default.temporaryDirectory.appendingPathComponent("ec-pocl-cache").path, 0)
         let (teacher, x, y) = try Self.problem(.g)
         var options = Self.options(.g)
-        options.backend = BackendSelection(kind: .opencl)
+        options.backend = BackendChoice(kind: .opencl)
         options.expansion.maximumEpochs = 400
-        options.finalFineTune.maximumEpochs = 2000
+        options.fineTuning.maximumEpochs = 2000
         let result = try Identification(options: options).run(inputs: x, targets: y)
         let comparison = try NetworkComparison(teacher: teacher, recovered: result.recovered,
                                                freshInputs: try ProbeInputs.gaussian(count: 5000, dimension: 4, seed: 77))
@@ -60,14 +60,14 @@ struct IdentificationTests {
         struct Killed: Error {}
         func pilots() throws -> [PilotResult] { try inner.pilots() }
         func record(pilot: PilotResult) throws { try inner.record(pilot: pilot) }
-        func checkpoint<T: Real>(phase: String, as type: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)? {
-            try inner.checkpoint(phase: phase, as: type)
+        func checkpoint<T: Real>(_ phase: PhaseID, as type: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)? {
+            try inner.checkpoint(phase, as: type)
         }
-        func save<T: Real>(checkpoint: TrainingCheckpoint<T>, phase: String, finished: Bool) throws {
-            try inner.save(checkpoint: checkpoint, phase: phase, finished: finished)
+        func save<T: Real>(_ checkpoint: TrainingCheckpoint<T>, phase: PhaseID, finished: Bool) throws {
+            try inner.save(checkpoint, phase: phase, finished: finished)
         }
-        func epochLog(phase: String) throws -> [EpochRecord] { try inner.epochLog(phase: phase) }
-        func append(_ record: EpochRecord, phase: String) throws {
+        func epochLog(_ phase: PhaseID) throws -> [EpochRecord] { try inner.epochLog(phase) }
+        func append(_ record: EpochRecord, phase: PhaseID) throws {
             remaining -= 1
             if remaining < 0 { throw Killed() }
             try inner.append(record, phase: phase)
@@ -83,7 +83,7 @@ struct IdentificationTests {
         let (_, x, y) = try Self.problem(.tanh, seed: 3)
         var options = Self.options(.tanh)
         options.expansion.maximumEpochs = 300
-        options.finalFineTune.maximumEpochs = 300
+        options.fineTuning.maximumEpochs = 300
         options.checkpointSeconds = 0   // a checkpoint after every epoch
         let reference = try Identification(options: options).run(inputs: x, targets: y)
 
@@ -92,26 +92,26 @@ struct IdentificationTests {
         #expect(throws: FailingStore.Killed.self) {
             try Identification(options: options, store: FailingStore(try RunDirectory(url: directory), failAfter: 137)).run(inputs: x, targets: y)
         }
-        let saved = try RunDirectory(url: directory).checkpoint(phase: "expansion", as: Double.self)
+        let saved = try RunDirectory(url: directory).checkpoint(.expand, as: Double.self)
         #expect(saved?.finished == false && saved?.checkpoint.trainer.epochsDone == 137)
         // The failed process's time is kept, and the resumed run's report adds its own to it.
         let failedSeconds = try RunDirectory(url: directory).spentSeconds()
-        let failedExpansion = try #require(failedSeconds["expansion"])
+        let failedExpansion = try #require(failedSeconds[PhaseID.expand.name])
         #expect(failedExpansion > 0 && failedSeconds["total", default: 0] >= failedExpansion, "\(failedSeconds)")
         let resumed = try Identification(options: options, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
         #expect(resumed.students == reference.students, "the resumed expansion repeats the uninterrupted one exactly")
         #expect(resumed.recovered == reference.recovered)
         let seconds = resumed.report.phaseSeconds
-        #expect(try #require(seconds["expansion"]) > failedExpansion, "\(seconds)")
+        #expect(try #require(seconds[PhaseID.expand.name]) > failedExpansion, "\(seconds)")
         #expect(try #require(seconds["total"]) >= seconds.filter { $0.key != "total" }.values.reduce(0, +), "\(seconds)")
         // The epoch log holds each expansion epoch once.
-        let expansionLines = EpochLogFile(url: directory.appendingPathComponent("epochs.jsonl")).lines().filter { $0.phase == "expansion" }
+        let expansionLines = EpochLogFile(url: directory.appendingPathComponent("epochs.jsonl")).lines().filter { $0.phase == PhaseID.expand.name }
         #expect(expansionLines.map(\.record.epoch) == Array(1...300))
-        #expect(expansionLines.allSatisfy { $0.record.batchSize == options.batchSize })
+        #expect(expansionLines.allSatisfy { $0.record.batchSize == options.expansion.batchSize })
 
         // Polishing is not re-run on resume: a one-step polish would leave other students.
         var unpolished = options
-        unpolished.polish?.maximumIterations = 1
+        unpolished.expansion.polish?.maximumIterations = 1
         let again = try Identification(options: unpolished, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
         #expect(again.students == reference.students)
 
@@ -120,14 +120,14 @@ struct IdentificationTests {
         let stopped = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: stopped) }
         let expansionDone: StopRequest = {
-            (try? RunDirectory(url: stopped).checkpoint(phase: "expansion", as: Double.self))??.finished == true
+            (try? RunDirectory(url: stopped).checkpoint(.expand, as: Double.self))??.finished == true
         }
         do {
             _ = try Identification(options: options, store: try RunDirectory(url: stopped), stopRequested: expansionDone)
                 .run(inputs: x, targets: y)
             Issue.record("the run did not stop")
         } catch let stop as RunStopped {
-            #expect(stop.epoch == nil && stop.phase != "expansion", "stopped \(stop.position)")
+            #expect(stop.epoch == nil && stop.phase != PhaseID.expand.title, "stopped \(stop.position)")
         }
         let continued = try Identification(options: options, store: try RunDirectory(url: stopped)).run(inputs: x, targets: y)
         #expect(continued.recovered == reference.recovered)

@@ -16,7 +16,7 @@ struct ImageIdentificationTests {
     func fashionMNISTTeacherRunsThroughThePipeline() throws {
         let source = try ImageDatasetSource.fashionMNIST()
         let training = TeacherTraining(hiddenWidths: [8], activation: .g, epochs: 3, trainSamples: 2000,
-                                       backend: BackendSelection(kind: .cpu))
+                                       backend: BackendChoice(kind: .cpu))
         let teacher = try training.run(source: source).network
         #expect(teacher.widths == [784, 8, 10])
         let inputs = try ProbeInputs.named("fashion-mnist", limit: 800)
@@ -25,9 +25,8 @@ struct ImageIdentificationTests {
         #expect(InputMask.keptCount(mask, of: 784) > 700 && InputMask.keptCount(mask, of: 784) < 784)
 
         var options = IdentifyOptions(activation: .g, hiddenLayers: 1, referenceWidths: [8], students: 6, rho: 2,
-                                      precision: .float32, backend: BackendSelection(kind: .cpu),
-                                      expansion: TrainingOptions(maximumEpochs: 150),
-                                      finalFineTune: TrainingOptions(learningRate: 1e-4, maximumEpochs: 50), seed: 1)
+                                      precision: .float32, backend: BackendChoice(kind: .cpu), expansionEpochs: 150, seed: 1)
+        options.fineTuning.maximumEpochs = 50
         options.inputMask = mask
         let result = try Identification(options: options).run(inputs: inputs, targets: targets)
         #expect(result.report.keptInputs == InputMask.keptCount(mask, of: 784))

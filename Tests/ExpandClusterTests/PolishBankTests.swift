@@ -24,7 +24,7 @@ struct PolishBankTests {
         let trained = TrainedBank(bank: start, losses: [], epochs: 0, log: [])
         let polished = try polishBank(trained, data: TrainingData(inputs: inputs, targets: targets),
                                       options: .init(maximumIterations: 50, minimumSamples: 500),
-                                      backend: BackendSelection(kind: .cpu), configuration: EngineConfiguration(batchSize: 512))
+                                      device: .cpu, configuration: EngineConfiguration(batchSize: 512))
 
         #expect(abs(polished.losses[0] - 25) < 1e-9)
         #expect(polished.bank.student(0).layers[1].bias == shifted(5).layers[1].bias)

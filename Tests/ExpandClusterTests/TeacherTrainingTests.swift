@@ -48,7 +48,7 @@ struct TeacherTrainingTests {
     @Test func openCLTrainsAsTheCPUDoes() throws {
         try preparePoCL()
         let dataset = try Self.dataset(Double.self)
-        func train(_ kind: BackendKind) throws -> TeacherTraining.Result {
+        func train(_ kind: BackendChoice.Kind) throws -> TeacherTraining.Result {
             try TeacherTraining(hiddenWidths: [5], activation: .tanh, epochs: 3, batchSize: 32, seed: 4,
                                 trainSamples: 250, backend: .init(kind: kind)).run(on: dataset)
         }

@@ -54,11 +54,12 @@ struct PipelineTests {
                                                    "--output", "run", "--json"], in: directory)
             let report = parseJSON(outcome.stdout) as? [String: Any]
             let options = report?["options"] as? [String: Any]
-            #expect((options?["layerFineTune"] as? [String: Any])?["maximumEpochs"] as? Int == 2)
-            #expect((options?["finalFineTune"] as? [String: Any])?["maximumEpochs"] as? Int == 3)
-            #expect((options?["finalFineTune"] as? [String: Any])?["learningRate"] as? Double == 3e-4)
-            #expect(options?["finalFineTuneBatchSize"] as? Int == 64)
-            let plateau = (options?["expansion"] as? [String: Any])?["plateau"] as? [String: Any]
+            let phase = { (name: String) in options?[name] as? [String: Any] }
+            #expect(phase("retraining")?["maximumEpochs"] as? Int == 2)
+            #expect(phase("fineTuning")?["maximumEpochs"] as? Int == 3)
+            #expect(phase("fineTuning")?["learningRate"] as? Double == 3e-4)
+            #expect(phase("fineTuning")?["batchSize"] as? Int == 64)
+            let plateau = phase("expansion")?["schedule"] as? [String: Any]
             #expect(plateau?["patience"] as? Int == 7 && plateau?["cooldown"] as? Int == 5)
             #expect(plateau?["cosineEpochs"] as? Int == 200)   // the last of the pair wins; the decay spans the cap
             let finalEpochs = report?["finalEpochs"] as? Int
@@ -70,11 +71,10 @@ struct PipelineTests {
             let lines = log.split(separator: "\n").compactMap { parseJSON(String($0)) as? [String: Any] }
             let sizes = { (prefix: String) in Set(lines.filter { ($0["phase"] as? String)?.hasPrefix(prefix) == true }
                                                        .map { $0["batchSize"] as? Int ?? 0 }) }
-            let runSize = try #require(options?["batchSize"] as? Int)
+            let runSize = try #require(phase("expansion")?["batchSize"] as? Int)
             #expect(runSize != 64)
-            #expect(sizes("expansion") == [min(runSize, 300)])
-            #expect(sizes("final fine-tuning") == [64])
-            #expect(sizes("fine-tuning after pruning").isSubset(of: [64]))
+            #expect(sizes("expand") == [min(runSize, 300)])
+            #expect(sizes("fine-tune") == [64])   // "fine-tune" and "fine-tune-after-pruning-k"
         }
     }
 
@@ -89,7 +89,7 @@ struct PipelineTests {
                 let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
                 // Read while the run writes it: a torn last line is skipped, not an issue.
                 return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
-                    .filter { $0["phase"] as? String == "expansion" }
+                    .filter { $0["phase"] as? String == "expand" }
             }
             let loggedEpochs = { @Sendable () -> [Int] in expansionLines().compactMap { $0["epoch"] as? Int } }
             let epochSeconds = { (lines: ArraySlice<[String: Any]>) in lines.reduce(0) { $0 + ($1["seconds"] as? Double ?? .nan) } }
@@ -103,10 +103,10 @@ struct PipelineTests {
             let last = try #require(epochs.last)
             #expect(line == "ec: stopped by SIGTERM after epoch \(last) of expansion; `ec identify --resume run` continues from its last checkpoint")
             #expect(last < 2000 && epochs == Array(1...last))
-            #expect(try checkpointEpochs(directory.appendingPathComponent("run/checkpoints/expansion.safetensors")) == last)
+            #expect(try checkpointEpochs(directory.appendingPathComponent("run/checkpoints/expand.safetensors")) == last)
             // The stopped process's expansion time is kept for the report: at least its epochs' seconds.
             let spent = parseJSON(try String(contentsOf: directory.appendingPathComponent("run/checkpoints/phase-seconds.json"), encoding: .utf8))
-            let stoppedExpansion = try #require((spent as? [String: Double])?["expansion"])
+            let stoppedExpansion = try #require((spent as? [String: Double])?["expand"])
             #expect(stoppedExpansion >= epochSeconds(expansionLines()[...]))
 
             // From another working directory: the run's settings name the probe set and the
@@ -119,7 +119,7 @@ struct PipelineTests {
             #expect(report?["expansionEpochs"] as? Int == all.last)
             #expect(all == Array(1...(all.last ?? 0)) && all.count > last)
             let seconds = try #require(report?["phaseSeconds"] as? [String: Double])
-            let expansion = try #require(seconds["expansion"]), total = try #require(seconds["total"])
+            let expansion = try #require(seconds["expand"]), total = try #require(seconds["total"])
             #expect(expansion >= stoppedExpansion + epochSeconds(expansionLines()[last...]), "\(seconds)")
             #expect(total >= seconds.filter { $0.key != "total" }.values.reduce(0, +), "\(seconds)")
         }

@@ -9,7 +9,7 @@ import Foundation
 public final class RunDirectory: IdentificationStore {
     public let url: URL
     let log: EpochLogFile
-    private var checkpointEpochs: [String: Int] = [:]
+    private var checkpointEpochs: [PhaseID: Int] = [:]
 
     /// Opens (creating it if needed) an output directory.
     public init(url: URL) throws {
@@ -53,12 +53,11 @@ public final class RunDirectory: IdentificationStore {
         try writeJSONAtomically(all, to: file("pilots.json"))
     }
 
-    private func checkpointURL(_ phase: String) -> URL {
-        let slug = phase.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
-        return url.appendingPathComponent("checkpoints").appendingPathComponent(slug + ".safetensors")
+    private func checkpointURL(_ phase: PhaseID) -> URL {
+        url.appendingPathComponent("checkpoints").appendingPathComponent(phase.name + ".safetensors")
     }
 
-    public func checkpoint<T: Real>(phase: String, as _: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)? {
+    public func checkpoint<T: Real>(_ phase: PhaseID, as _: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)? {
         let location = checkpointURL(phase)
         guard FileManager.default.fileExists(atPath: location.path) else { return nil }
         let file = try SafetensorsFile.read(from: location)
@@ -77,9 +76,9 @@ public final class RunDirectory: IdentificationStore {
         return (TrainingCheckpoint(bank: bank, optimizer: optimizer, trainer: trainer), file.metadata["finished"] == "true")
     }
 
-    public func save<T: Real>(checkpoint: TrainingCheckpoint<T>, phase: String, finished: Bool) throws {
+    public func save<T: Real>(_ checkpoint: TrainingCheckpoint<T>, phase: PhaseID, finished: Bool) throws {
         var file = checkpoint.bank.safetensors(losses: checkpoint.trainer.lastLosses, metadata: [
-            "phase": phase, "finished": finished ? "true" : "false", "step": String(checkpoint.optimizer.step),
+            "phase": phase.name, "finished": finished ? "true" : "false", "step": String(checkpoint.optimizer.step),
             "trainer": String(decoding: try JSONEncoder.forLines.encode(checkpoint.trainer), as: UTF8.self),
         ])
         for (spec, (m, v)) in zip(checkpoint.bank.layout.tensors, zip(checkpoint.optimizer.firstMoments, checkpoint.optimizer.secondMoments)) {
@@ -90,12 +89,12 @@ public final class RunDirectory: IdentificationStore {
         checkpointEpochs[phase] = checkpoint.trainer.epochsDone
     }
 
-    public func epochLog(phase: String) throws -> [EpochRecord] {
-        try log.truncate(phase: phase, after: checkpointEpochs[phase] ?? 0)
+    public func epochLog(_ phase: PhaseID) throws -> [EpochRecord] {
+        try log.truncate(phase: phase.name, after: checkpointEpochs[phase] ?? 0)
     }
 
-    public func append(_ record: EpochRecord, phase: String) throws {
-        try log.append(record, phase: phase)
+    public func append(_ record: EpochRecord, phase: PhaseID) throws {
+        try log.append(record, phase: phase.name)
     }
 
     /// Beside the checkpoints: the sums describe the work they hold, and go with them.

@@ -1,7 +1,8 @@
 import ECCore
 import ECEngine
 
-/// Everything `identify` needs to know besides the probe set.
+/// Everything `identify` needs to know besides the probe set. `init` gives the default recipe
+/// for a teacher of `hiddenLayers` hidden layers; each setting can then be changed.
 public struct IdentifyOptions: Sendable, Codable, Equatable {
     public var activation: Activation
     public var hiddenLayers: Int
@@ -12,23 +13,14 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     /// The widths ρ multiplies: the teacher's when known (toy problems), or a user's estimate.
     public var referenceWidths: [Int]
     public var precision: Precision
-    public var backend: BackendSelection
-    public var batchSize: Int
-    /// Training of the students (Adam with the plateau schedule); starts as
-    /// `TrainingOptions.expansion(hiddenLayers:)`.
-    public var expansion: TrainingOptions
-    /// Deep networks: re-training of the students after each reconstructed layer, that layer frozen.
-    public var layerFineTune: TrainingOptions
-    /// Training of the assembled network (Adam at 1e-4, the skip term at 10×).
-    public var finalFineTune: TrainingOptions
-    /// The minibatch size of `finalFineTune`; nil: `batchSize`. One network at a time is too
-    /// little work to fill a GPU, so a step there costs about the same at 1,024 samples as at 128.
-    public var finalFineTuneBatchSize: Int?
-    public var clustering: ClusteringOptions
+    public var backend: BackendChoice
+    /// The training phases: the expansion, the re-training of the students after each rebuilt
+    /// layer of a deep network, and the fine-tuning of the recovered network.
+    public var expansion: TrainingSettings
+    public var retraining: TrainingSettings
+    public var fineTuning: TrainingSettings
     public var pilot: PilotOptions
-    /// Second-order polishing of the students after Adam (float64, small students); nil: off.
-    /// Starts as `LevenbergMarquardt.Options.students(hiddenLayers:)`.
-    public var polish: LevenbergMarquardt.Options?
+    public var clustering: ClusteringOptions
     /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
     public var inputMask: [Bool]?
     public var seed: UInt64
@@ -40,12 +32,8 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     public var checkpointSeconds: Double = 60
 
     public init(activation: Activation, hiddenLayers: Int, referenceWidths: [Int], students: Int = 20,
-                rho: Double? = nil, precision: Precision = .float64, backend: BackendSelection = .init(),
-                batchSize: Int = 512, expansion: TrainingOptions? = nil,
-                layerFineTune: TrainingOptions = .init(maximumEpochs: 5_000),
-                finalFineTune: TrainingOptions = .init(learningRate: 1e-4, maximumEpochs: 10_000),
-                clustering: ClusteringOptions = .init(), pilot: PilotOptions = .init(),
-                inputMask: [Bool]? = nil, seed: UInt64 = 0) {
+                rho: Double? = nil, precision: Precision = .float64, backend: BackendChoice = .init(),
+                batchSize: Int = 512, expansionEpochs: Int = 20_000, seed: UInt64 = 0) {
         self.activation = activation
         self.hiddenLayers = hiddenLayers
         self.referenceWidths = referenceWidths
@@ -53,20 +41,18 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         self.rho = rho
         self.precision = precision
         self.backend = backend
-        self.batchSize = batchSize
-        self.expansion = expansion ?? .expansion(hiddenLayers: hiddenLayers)
-        self.layerFineTune = layerFineTune
-        self.finalFineTune = finalFineTune
-        self.clustering = clustering
-        self.pilot = pilot
-        self.polish = .students(hiddenLayers: hiddenLayers)
-        self.inputMask = inputMask
+        expansion = .expansion(hiddenLayers: hiddenLayers, batchSize: batchSize, maximumEpochs: expansionEpochs)
+        retraining = .retraining(hiddenLayers: hiddenLayers, batchSize: batchSize)
+        fineTuning = .fineTuning(hiddenLayers: hiddenLayers, batchSize: batchSize)
+        pilot = PilotOptions(training: .pilot(hiddenLayers: hiddenLayers, batchSize: batchSize))
+        clustering = ClusteringOptions()
         self.seed = seed
     }
 
-    /// Whether the students get polished: float64 runs (of small students; see
-    /// `LevenbergMarquardt.applies`).
-    var polishes: Bool { polish != nil && precision == .float64 }
+    /// Whether the students get polished: float64 runs with polishing on (the students must also
+    /// be small enough: `LevenbergMarquardt.applies`). Polished runs judge the recovered network
+    /// by exactness (`ExactFitRefinement`) instead of the float32 clean-ups.
+    var polishes: Bool { expansion.polish != nil && precision == .float64 }
 
     /// Student hidden widths for expansion factor `rho`.
     public func studentWidths(rho: Double) -> [Int] {
@@ -86,8 +72,10 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         guard clustering.betaDegrees > 0, clustering.betaDegrees <= 90 else {
             throw ECError.invalidArgument("--beta-deg must be in (0, 90] (got \(clustering.betaDegrees))")
         }
-        if let finalFineTuneBatchSize, finalFineTuneBatchSize < 1 {
-            throw ECError.invalidArgument("--fine-tune-batch-size must be positive (got \(finalFineTuneBatchSize))")
+        for (phase, settings) in [("expansion", expansion), ("re-training", retraining), ("fine-tuning", fineTuning)] {
+            guard settings.batchSize >= 1, settings.maximumEpochs >= 1 else {
+                throw ECError.invalidArgument("the \(phase)'s minibatch (\(settings.batchSize)) and epoch cap (\(settings.maximumEpochs)) must be positive")
+            }
         }
         if let inputMask, inputMask.count != inputs {
             throw ECError.shapeMismatch("the input mask has \(inputMask.count) entries for \(inputs) inputs")
@@ -95,32 +83,19 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     }
 }
 
-extension TrainingOptions {
-    /// The expansion of students with `hiddenLayers` hidden layers. One hidden layer: Adam at
-    /// the reference's 1e-3. Deeper: at 3e-2, which the plateau schedule brings down within a
-    /// few thousand epochs. On 4-4-3-1 g teachers (students 4-16-12-1, 20 of them, 4,000
-    /// epochs) the median MSE / Var(y) was 1.6e-3 at 1e-3, 6.5e-4 at 1e-2, 1.9e-5 at 3e-2 and
-    /// 7.1e-4 at 1e-1 (seed 1); 1.7e-4 at 1e-3 and 4.9e-6 at 3e-2 (seed 2). On a 784-8-8-10
-    /// Fashion-MNIST teacher (10 students 784-32-32-10, float32, 1,500 epochs): 1.4e-3 and 4.2e-4.
-    public static func expansion(hiddenLayers: Int, maximumEpochs: Int = 20_000) -> TrainingOptions {
-        TrainingOptions(learningRate: hiddenLayers > 1 ? 3e-2 : 1e-3, maximumEpochs: maximumEpochs)
-    }
-}
-
 /// Short runs that choose ρ when it is not given.
 public struct PilotOptions: Sendable, Codable, Equatable {
     public var ladder: [Double]
     public var students: Int
-    public var training: TrainingOptions
+    public var training: TrainingSettings
     /// A pilot student reaches the floor when its MSE / Var(y) is below this; nil: 1e-8 when the
-    /// students are polished (those that find the teacher reach 1e-12 and below, those that do
-    /// not stay above 1e-6), 1e-5 otherwise.
+    /// students are polished (those that find the teacher reach far below, those that do not
+    /// stay above 1e-6), 1e-5 otherwise.
     public var floor: Double?
     /// ρ is chosen when at least this fraction of its pilot students reach the floor.
     public var fraction: Double
 
-    public init(ladder: [Double] = [1, 2, 3, 4, 6, 8], students: Int = 4,
-                training: TrainingOptions = .init(maximumEpochs: 1_000, plateau: .init(patience: 50, cooldown: 25)),
+    public init(ladder: [Double] = [1, 2, 3, 4, 6, 8], students: Int = 4, training: TrainingSettings,
                 floor: Double? = nil, fraction: Double = 0.75) {
         self.ladder = ladder
         self.students = students

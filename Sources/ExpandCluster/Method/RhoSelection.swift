@@ -17,40 +17,19 @@ public struct PilotResult: Sendable, Codable, Equatable {
 /// If none does, the ρ where most pilots reached the floor, ties broken by the lower median loss,
 /// then by the smaller ρ.
 enum RhoSelection {
-    static func choose<T: Real>(data: TrainingData<T>, options: IdentifyOptions, variance: Double,
-                                stopRequested: StopRequest, progress: (ProgressEvent) -> Void,
-                                resume: [PilotResult], record: (PilotResult) throws -> Void) throws -> (rho: Double, pilots: [PilotResult]) {
-        let pilot = options.pilot
-        let floor = pilot.floor ?? (options.polishes ? 1e-8 : 1e-5)
-        var results = resume
+    static func choose<T: Real>(runner: PhaseRunner<T>) throws -> (rho: Double, pilots: [PilotResult]) {
+        let pilot = runner.options.pilot
+        var results = try runner.store?.pilots() ?? []
         for rho in pilot.ladder {
             let result: PilotResult
             if let done = results.first(where: { $0.rho == rho }) {
                 result = done
             } else {
-                let widths = [data.inputs.columns] + options.studentWidths(rho: rho) + [data.targets.columns]
-                let watch = Stopwatch()
-                let phase = "pilot ρ=\(format(rho))"
-                progress(.phase(phase))
-                let bank = try StudentBank<T>.random(widths: widths, count: pilot.students, activation: options.activation,
-                                                     seed: options.seed &+ UInt64(rho * 1000),
-                                                     skip: options.activation.symmetry.needsAffineSkip)
-                let configuration = EngineConfiguration(batchSize: options.batchSize)
-                var trained = try trainBank(bank, data: data, phase: phase, backend: options.backend,
-                                            configuration: configuration, options: pilot.training, lossScale: variance,
-                                            stopRequested: stopRequested, progress: progress)
-                if options.polishes, let polish = options.polish {
-                    trained = try polishBank(trained, data: data, options: polish, backend: options.backend,
-                                             configuration: configuration)
-                }
-                let relative = trained.losses.map { $0 / variance }
-                result = PilotResult(rho: rho, widths: Array(widths.dropFirst().dropLast()), relativeLosses: relative,
-                                     reachedFloor: relative.filter { $0 < floor }.count,
-                                     seconds: watch.seconds)
+                result = try runner.run(Pilot(rho: rho), ())
                 results.append(result)
-                try record(result)
+                try runner.store?.record(pilot: result)
             }
-            progress(.note("ρ = \(format(rho)): \(result.reachedFloor) of \(result.relativeLosses.count) pilot students below \(floor) (median \(String(format: "%.2e", median(result.relativeLosses))))"))
+            runner.progress(.note("ρ = \(PhaseID.format(rho)): \(result.reachedFloor) of \(result.relativeLosses.count) pilot students below \(floor(runner.options)) (median \(String(format: "%.2e", median(result.relativeLosses))))"))
             if Double(result.reachedFloor) >= pilot.fraction * Double(result.relativeLosses.count) {
                 return (rho, results)
             }
@@ -61,7 +40,35 @@ enum RhoSelection {
         return (best.rho, results)
     }
 
-    static func format(_ rho: Double) -> String {
-        rho == rho.rounded() ? String(Int(rho)) : String(format: "%g", rho)
+    /// The MSE / Var(y) a pilot student must reach.
+    static func floor(_ options: IdentifyOptions) -> Double {
+        options.pilot.floor ?? (options.polishes ? 1e-8 : 1e-5)
+    }
+}
+
+/// One pilot expansion at ρ: a few students trained briefly (and polished, in polished runs).
+/// Pilots keep no checkpoints; a stopped one starts over.
+struct Pilot<Scalar: Real>: Phase {
+    let rho: Double
+    var id: PhaseID { .pilot(rho: rho) }
+
+    func run(_: Void, in runner: PhaseRunner<Scalar>) throws -> PilotResult {
+        let options = runner.options, settings = options.pilot.training
+        let watch = Stopwatch()
+        let widths = options.studentWidths(rho: rho)
+        let bank = try StudentBank<Scalar>.random(
+            widths: [runner.data.inputs.columns] + widths + [runner.data.targets.columns], count: options.pilot.students,
+            activation: options.activation, seed: options.seed &+ UInt64(rho * 1000),
+            skip: options.activation.symmetry.needsAffineSkip)
+        var trained = try trainBank(bank, data: runner.data, phase: id, device: runner.device,
+                                    configuration: settings.engine(), options: settings.trainer(seed: 0),
+                                    lossScale: runner.variance, stopRequested: runner.stopRequested, progress: runner.progress)
+        if options.polishes, let polish = settings.polish {
+            trained = try polishBank(trained, data: runner.data, options: polish, device: runner.device,
+                                     configuration: settings.engine())
+        }
+        let relative = trained.losses.map { $0 / runner.variance }
+        return PilotResult(rho: rho, widths: widths, relativeLosses: relative,
+                           reachedFloor: relative.filter { $0 < RhoSelection.floor(options) }.count, seconds: watch.seconds)
     }
 }

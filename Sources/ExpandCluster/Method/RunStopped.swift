@@ -7,6 +7,7 @@ public typealias StopRequest = @Sendable () -> Bool
 /// run keeps checkpoints (an identification's output directory), so that resuming it repeats
 /// nothing (a pilot run, which keeps none, starts over); `epoch` nil: before `phase` began.
 public struct RunStopped: Error, Sendable, Equatable {
+    /// The phase in words (`PhaseID.title`, or a suite problem).
     public let phase: String
     public let epoch: Int?
 

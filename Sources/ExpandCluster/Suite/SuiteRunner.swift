@@ -10,10 +10,10 @@ public struct SuiteSettings: Sendable, Codable, Equatable {
     public var samples: Int
     public var epochs: Int
     public var precision: Precision
-    public var backend: BackendSelection
+    public var backend: BackendChoice
 
     public init(students: Int = 20, samples: Int = 4000, epochs: Int = 3000, precision: Precision = .float64,
-                backend: BackendSelection = .init()) {
+                backend: BackendChoice = .init()) {
         self.students = students
         self.samples = samples
         self.epochs = epochs
@@ -25,7 +25,7 @@ public struct SuiteSettings: Sendable, Codable, Equatable {
     func options(for problem: ToyProblem, rho: Double) -> IdentifyOptions {
         IdentifyOptions(activation: problem.activation, hiddenLayers: 1, referenceWidths: [problem.hidden],
                         students: students, rho: rho, precision: precision, backend: backend,
-                        expansion: .expansion(hiddenLayers: 1, maximumEpochs: epochs), seed: RandomSource.seed(named: problem.name))
+                        expansionEpochs: epochs, seed: RandomSource.seed(named: problem.name))
     }
 }
 

@@ -10,7 +10,7 @@ public enum IdentifyDemo {
     public static let samples = 10_000
 
     /// Writes teacher.safetensors and probe.npz into `directory` and returns the run settings.
-    public static func prepare(directory: URL, backend: BackendSelection, precision: Precision) throws -> IdentifySettings {
+    public static func prepare(directory: URL, backend: BackendChoice, precision: Precision) throws -> IdentifySettings {
         try makeDirectory(directory)
         let teacher = try Network.toyTeacher(inputs: teacherWidths[0], hiddenWidths: [teacherWidths[1]],
                                              outputs: teacherWidths[2], activation: .g, seed: 1)
@@ -22,7 +22,7 @@ public enum IdentifyDemo {
         // Students of toy size are polished to near machine precision, so a short expansion does.
         let options = IdentifyOptions(activation: .g, hiddenLayers: 1, referenceWidths: [teacherWidths[1]],
                                       precision: precision, backend: backend,
-                                      expansion: .expansion(hiddenLayers: 1, maximumEpochs: 3000), seed: 3)
+                                      expansionEpochs: 3000, seed: 3)
         return IdentifySettings(probe: probeURL.path, teacher: teacherURL.path, options: options)
     }
 }

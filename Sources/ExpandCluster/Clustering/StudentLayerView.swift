@@ -1,6 +1,26 @@
 import ECCore
 import ECEngine
 
+/// One hidden layer of one student, as the clustering sees it.
+public struct StudentLayerView: Sendable {
+    public let student: Int
+    /// Incoming weights [width, inputs] in the inputs' common basis, and biases.
+    public let incoming: Matrix<Double>
+    public let bias: [Double]
+    /// Outgoing weights [next width, width].
+    public let outgoing: Matrix<Double>
+    /// Per neuron: ‖outgoing column‖ · standard deviation of its activation over the probe set.
+    public let contributions: [Double]
+
+    public init(student: Int, incoming: Matrix<Double>, bias: [Double], outgoing: Matrix<Double>, contributions: [Double]) {
+        self.student = student
+        self.incoming = incoming
+        self.bias = bias
+        self.outgoing = outgoing
+        self.contributions = contributions
+    }
+}
+
 extension StudentLayerView {
     /// Views of hidden layer `layer` of every student of `bank`, with contributions measured on
     /// `sample` (a few thousand probe inputs suffice to tell live neurons from dead ones).

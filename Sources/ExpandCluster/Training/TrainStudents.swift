@@ -8,12 +8,12 @@ public struct TrainStudents: Sendable {
     public var hiddenWidths: [Int]
     public var students: Int
     public var precision: Precision
-    public var backend: BackendSelection
+    public var backend: BackendChoice
     public var batchSize: Int
     public var training: TrainingOptions
 
     public init(activation: Activation, hiddenWidths: [Int], students: Int, precision: Precision,
-                backend: BackendSelection, batchSize: Int, training: TrainingOptions) {
+                backend: BackendChoice, batchSize: Int, training: TrainingOptions) {
         self.activation = activation
         self.hiddenWidths = hiddenWidths
         self.students = students
@@ -50,11 +50,12 @@ public struct TrainStudents: Sendable {
         let bank = try StudentBank<T>.random(widths: [inputs.columns] + hiddenWidths + [targets.columns], count: students,
                                              activation: activation, seed: training.seed)
         let variance = try targetVariance(targets)
-        let device = try backend.describe(precision: T.precision)
+        let resolved = try backend.resolve(precision: T.precision)
+        let device = resolved.describe(precision: T.precision)
         progress(.note("training on \(device)"))
-        let trained = try trainBank(bank, data: data, phase: "training", backend: backend,
+        let trained = try trainBank(bank, data: data, phase: .train, device: resolved,
                                     configuration: EngineConfiguration(batchSize: batchSize), options: training,
-                                    lossScale: variance, onEpoch: { try log?.append($0, phase: "training") },
+                                    lossScale: variance, onEpoch: { try log?.append($0, phase: PhaseID.train.name) },
                                     progress: progress)
         return Result(bank: trained.bank.converted(), losses: trained.losses, relativeLosses: trained.losses.map { $0 / variance },
                       epochs: trained.epochs, device: device, seconds: watch.seconds)

@@ -17,11 +17,11 @@ public struct TeacherTraining: Sendable {
     /// Train on the first this many training images only; nil: all of them.
     public var trainSamples: Int?
     public var precision: Precision
-    public var backend: BackendSelection
+    public var backend: BackendChoice
 
     public init(hiddenWidths: [Int], activation: Activation, epochs: Int = 40, learningRate: Double = 0.1,
                 batchSize: Int = 128, seed: UInt64 = 0, trainSamples: Int? = nil, precision: Precision = .float32,
-                backend: BackendSelection = .init()) {
+                backend: BackendChoice = .init()) {
         self.hiddenWidths = hiddenWidths
         self.activation = activation
         self.epochs = epochs
@@ -92,7 +92,7 @@ public struct TeacherTraining: Sendable {
         let data = try TrainingData(inputs: train.images, labels: train.labels, classes: dataset.classes)
         let bank = try StudentBank<T>.random(widths: [train.images.columns] + hiddenWidths + [dataset.classes], count: 1,
                                              activation: activation, seed: seed)
-        let engine = try backend.make(data: data, bank: bank, optimizerState: nil,
+        let engine = try backend.resolve(precision: T.precision).make(data: data, bank: bank, optimizerState: nil,
                                       configuration: EngineConfiguration(batchSize: batchSize, loss: .crossEntropy, optimizer: .sgd))
         var log = [Epoch]()
         for epoch in 1...epochs {

@@ -2,28 +2,6 @@ import ECCore
 import ECEngine
 import Foundation
 
-/// Progress of a long run, for a front end to display.
-public enum ProgressEvent: Sendable {
-    /// A new phase begins ("pilot ρ=2", "expansion", "fine-tuning layer 1", ...).
-    case phase(String)
-    /// An epoch of the current phase finished.
-    case epoch(EpochProgress)
-    /// A one-line note (e.g. "ρ = 2: 3 of 4 pilot students reached the loss floor").
-    case note(String)
-}
-
-public struct EpochProgress: Sendable {
-    public let phase: String
-    public let epoch: Int
-    public let maximumEpochs: Int
-    /// Best and median student loss this epoch (relative to Var(y) when the data is a regression).
-    public let bestLoss: Double
-    public let medianLoss: Double
-    public let learningRate: Double
-    public let activeStudents: Int
-    public let secondsPerEpoch: Double
-}
-
 /// A bank after training, with its final per-student losses on all samples.
 public struct TrainedBank<T: Real>: Sendable {
     public let bank: StudentBank<T>
@@ -39,20 +17,33 @@ public struct TrainedBank<T: Real>: Sendable {
     }
 }
 
+/// Everything needed to continue training a bank exactly where it stopped.
+public struct TrainingCheckpoint<T: Real>: Sendable {
+    public let bank: StudentBank<T>
+    public let optimizer: OptimizerState<T>
+    public let trainer: TrainerState
+
+    public init(bank: StudentBank<T>, optimizer: OptimizerState<T>, trainer: TrainerState) {
+        self.bank = bank
+        self.optimizer = optimizer
+        self.trainer = trainer
+    }
+}
+
 /// Trains `bank` on `data` until every student's schedule has stopped or the epoch cap.
 /// `resume` continues from a checkpoint; `checkpoint` is called every `checkpointInterval`
 /// seconds and at the end with everything needed to resume. When `stopRequested` says so after
 /// an epoch, that epoch is checkpointed and `RunStopped` thrown.
-func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: String,
-                        backend: BackendSelection, configuration: EngineConfiguration, options: TrainingOptions,
+func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: PhaseID,
+                        device: BackendChoice.Resolved, configuration: EngineConfiguration, options: TrainingOptions,
                         resume: TrainingCheckpoint<T>? = nil, previousLog: [EpochRecord] = [], lossScale: Double = 1,
                         checkpointInterval: TimeInterval = 60,
                         checkpoint: (TrainingCheckpoint<T>) throws -> Void = { _ in },
                         onEpoch: (EpochRecord) throws -> Void = { _ in },
                         stopRequested: StopRequest = { false },
                         progress: (ProgressEvent) -> Void) throws -> TrainedBank<T> {
-    let engine = try backend.make(data: data, bank: resume?.bank ?? bank,
-                                  optimizerState: resume?.optimizer, configuration: configuration)
+    let engine = try device.make(data: data, bank: resume?.bank ?? bank,
+                                 optimizerState: resume?.optimizer, configuration: configuration)
     let trainer = Trainer(backend: engine, options: options, resumeFrom: resume?.trainer)
     var log = previousLog
     var sinceCheckpoint = Stopwatch()
@@ -72,7 +63,7 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: St
             secondsPerEpoch: record.seconds)))
         if stopRequested() {
             try save()
-            throw RunStopped(phase: phase, epoch: record.epoch)
+            throw RunStopped(phase: phase.title, epoch: record.epoch)
         }
         if sinceCheckpoint.seconds >= checkpointInterval { try save() }
     }
@@ -81,33 +72,20 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: St
                        epochs: trainer.state.epochsDone, log: log)
 }
 
-/// Everything needed to continue training a bank exactly where it stopped.
-public struct TrainingCheckpoint<T: Real>: Sendable {
-    public let bank: StudentBank<T>
-    public let optimizer: OptimizerState<T>
-    public let trainer: TrainerState
-
-    public init(bank: StudentBank<T>, optimizer: OptimizerState<T>, trainer: TrainerState) {
-        self.bank = bank
-        self.optimizer = optimizer
-        self.trainer = trainer
-    }
-}
-
 /// Polishes a trained bank (see `LevenbergMarquardt`) and re-measures its losses on all samples.
 /// A student whose polished loss on all samples is not below its loss before keeps its
 /// parameters as they were: polishing on a subsample can fit the subsample at the expense of
 /// the rest.
 public func polishBank<T: Real>(_ trained: TrainedBank<T>, data: TrainingData<T>, options: LevenbergMarquardt.Options,
-                                backend: BackendSelection, configuration: EngineConfiguration,
+                                device: BackendChoice.Resolved, configuration: EngineConfiguration,
                                 frozenLayers: Int = 0) throws -> TrainedBank<T> {
     let bank = trained.bank.converted(to: Double.self)
     guard LevenbergMarquardt.applies(to: bank) else { return trained }
     let polished = try LevenbergMarquardt(options: options)
         .polish(bank, inputs: data.inputs.converted(), targets: data.targets.converted(), frozenLayers: frozenLayers)
         .bank.converted(to: T.self)
-    let before = try backend.make(data: data, bank: trained.bank, optimizerState: nil, configuration: configuration).evaluateLosses()
-    let after = try backend.make(data: data, bank: polished, optimizerState: nil, configuration: configuration).evaluateLosses()
+    let before = try device.make(data: data, bank: trained.bank, configuration: configuration).evaluateLosses()
+    let after = try device.make(data: data, bank: polished, configuration: configuration).evaluateLosses()
     let better = after.indices.map { after[$0] < before[$0] }
     let kept = try StudentBank(students: better.indices.map { better[$0] ? polished.student($0) : trained.bank.student($0) })
     return TrainedBank(bank: kept, losses: better.indices.map { better[$0] ? after[$0] : before[$0] },

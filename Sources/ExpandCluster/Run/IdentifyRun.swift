@@ -1,0 +1,80 @@
+import ECCore
+import ECEngine
+import ECFormats
+import Foundation
+
+/// An identification run with its output directory: reads the probe set and the teacher, runs
+/// (or resumes) the method, and writes the recovered network, the students, report.json, the
+/// epoch log and the pictures.
+public struct IdentifyRun {
+    public let directory: RunDirectory
+    public let settings: IdentifySettings
+
+    /// A new run in `directory` (which may already hold a finished or killed run of the same
+    /// settings: its finished work is reused).
+    public init(settings: IdentifySettings, directory: URL) throws {
+        let existing = directory.appendingPathComponent(RunDirectory.settingsName)
+        if FileManager.default.fileExists(atPath: existing.path) {
+            // Reusing finished phases is only sound for the very same run.
+            let previous = try? RunDirectory(url: directory).loadSettings(IdentifySettings.self)
+            guard previous == settings else {
+                throw ECError.invalidArgument("\(directory.relativePath) holds a run with other settings; continue it with --resume \(directory.relativePath), or choose another --output")
+            }
+        }
+        self.directory = try RunDirectory(url: directory)
+        self.settings = settings
+        try self.directory.saveSettings(settings)
+    }
+
+    /// Continues the run in `directory` with the settings it was started with.
+    public init(resuming directory: URL) throws {
+        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(RunDirectory.settingsName).path) else {
+            let exists = FileManager.default.fileExists(atPath: directory.path)
+            throw ECError.invalidFile(path: directory.relativePath,
+                                      problem: (exists ? "holds no settings.json" : "does not exist") + "; nothing to resume")
+        }
+        self.directory = try RunDirectory(url: directory)
+        settings = try self.directory.loadSettings(IdentifySettings.self)
+    }
+
+    public struct Outcome: Sendable {
+        public let recovered: Network<Double>
+        public let report: IdentifyReport
+    }
+
+    /// Runs (or resumes) the identification; `stopRequested` is asked before every phase and
+    /// after every training epoch, and true stops the run there, checkpointed, with `RunStopped`.
+    public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
+        let options = settings.options
+        let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
+        let target = try comparisonTarget(probe: probe)
+        let variance = try targetVariance(probe.targets)   // refused before any device is set up
+        let device = try options.backend.resolve(precision: options.precision)
+        progress(.note("running on \(device.describe(precision: options.precision))"))
+        let result = try Identification(options: options, store: directory, stopRequested: stopRequested)
+            .run(inputs: probe.inputs, targets: probe.targets, compareWith: target, device: device, progress: progress)
+        var report = result.report
+        report.peakHostMemoryBytes = peakResidentMemoryBytes()
+        report.peakDeviceMemoryBytes = device.peakDeviceMemoryBytes
+        try result.recovered.save(to: directory.file("recovered.safetensors"),
+                                  metadata: ["generator": "ec identify", "probe": settings.probe])
+        try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * variance })
+            .write(to: directory.file("students.safetensors"))
+        try writeJSONAtomically(report, to: directory.file("report.json"))
+        try IdentifyPictures(report: report).write(to: directory.url)
+        return Outcome(recovered: result.recovered, report: report)
+    }
+
+    /// The teacher and the fresh inputs to compare with, when the run names a teacher.
+    private func comparisonTarget(probe: ProbeSet<Double>) throws -> ComparisonTarget? {
+        guard let path = settings.teacher else { return nil }
+        let teacher = try Network<Double>.load(from: URL(fileURLWithPath: path))
+        guard teacher.inputCount == probe.inputs.columns, teacher.outputCount == probe.targets.columns else {
+            throw ECError.shapeMismatch("\(path) maps \(teacher.inputCount) → \(teacher.outputCount) but \(settings.probe) has x [\(probe.inputs.rows), \(probe.inputs.columns)] and y [\(probe.targets.rows), \(probe.targets.columns)]")
+        }
+        let fresh = try settings.freshInputs.map { try ProbeInputs.named($0, limit: nil) }
+            ?? ProbeInputs.gaussian(count: settings.freshSamples, dimension: probe.inputs.columns,
+                                    seed: settings.options.seed &+ 0xF4E5)
+        return ComparisonTarget(teacher: teacher, freshInputs: fresh)
+    }
+}
