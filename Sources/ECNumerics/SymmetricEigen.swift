@@ -49,10 +49,10 @@ public struct SymmetricEigen: Sendable {
         var scaled = eigen.vectors
         let k = matrix.rows
         for j in 0..<k {
-            let s = max(eigen.values[j], 0).squareRoot()
+            let s = max(eigen.values[j], 0).squareRoot().squareRoot()
             for i in 0..<k { scaled[j, i] *= s }
         }
-        // Σⱼ √λⱼ qⱼ qⱼᵀ with the qⱼ as rows: (rows)ᵀ · (scaled rows).
-        return eigen.vectors.transposeMultiplied(by: scaled)
+        // Σⱼ √λⱼ qⱼ qⱼᵀ = BᵀB with rows λⱼ^¼ qⱼ: a Gram matrix, so exactly symmetric.
+        return scaled.gram
     }
 }

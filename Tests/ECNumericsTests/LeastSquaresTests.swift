@@ -23,7 +23,11 @@ struct LeastSquaresTests {
 
     @Test func illConditionedVandermondeKeepsItsDigits() throws {
         let a = Self.vandermonde
-        let truth = Matrix(rows: 12, columns: 1, scalars: (0..<12).map { (($0 % 2 == 0) ? 1.0 : -1.0) * (1 + Double($0) / 10) })
+        let coefficients: [Double] = (0..<12).map { k in
+            let sign: Double = k % 2 == 0 ? 1 : -1
+            return sign * (1 + Double(k) / 10)
+        }
+        let truth = Matrix(rows: 12, columns: 1, scalars: coefficients)
         let y = a.multipliedByTranspose(of: truth.transposed)
         let reference = try NumPy.evaluate("out = np.linalg.lstsq(a, y, rcond=None)[0]", ["a": a, "y": y])
         let solved = try LeastSquares.solve(a, y)

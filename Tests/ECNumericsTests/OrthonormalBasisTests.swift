@@ -16,12 +16,8 @@ struct OrthonormalBasisTests {
         // Outside by 1e-6 of its norm: kept.
         let outside = (0..<n).map { c[1, $0] - c[0, $0] + 1e-6 * noise[0, $0] }
         var basis = OrthonormalBasis(length: n)
-        #expect(basis.add(column(0)))
-        #expect(basis.add(column(1)))
-        #expect(basis.add(column(2)))
-        #expect(!basis.add(inside))
-        #expect(!basis.add([Double](repeating: 0, count: n)))
-        #expect(basis.add(outside))
+        let added = [column(0), column(1), column(2), inside, [Double](repeating: 0, count: n), outside].map { basis.add($0) }
+        #expect(added == [true, true, true, false, false, true])
         #expect(basis.count == 4)
 
         let q = basis.directions
