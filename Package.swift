@@ -33,11 +33,14 @@ let package = Package(
         .target(name: "ECCore", dependencies: ["CBLAS"], swiftSettings: targetCPU),
         // safetensors, npy/npz, IDX; networks and probe sets <-> files.
         .target(name: "ECFormats", dependencies: ["ECCore", "CZlib"], swiftSettings: targetCPU),
+        // The linear algebra on LAPACK: least squares, Cholesky, eigendecomposition, orthonormal
+        // bases, Levenberg–Marquardt.
+        .target(name: "ECNumerics", dependencies: ["ECCore", "CBLAS"], swiftSettings: targetCPU),
         // Student banks and their training: the CPU (OpenBLAS) and OpenCL backends.
-        .target(name: "ECEngine", dependencies: ["ECCore", "CBLAS", "COpenCL"],
+        .target(name: "ECEngine", dependencies: ["ECCore", "ECNumerics", "CBLAS", "COpenCL"],
                 swiftSettings: targetCPU, plugins: ["EmbedKernels"]),
         // The method: expansion, clustering, reconstruction, comparison, reports.
-        .target(name: "ExpandCluster", dependencies: ["ECCore", "ECFormats", "ECEngine"],
+        .target(name: "ExpandCluster", dependencies: ["ECCore", "ECNumerics", "ECFormats", "ECEngine"],
                 swiftSettings: targetCPU),
         // The command line: argument parsing and printing only.
         .executableTarget(name: "ec", dependencies: [
@@ -51,6 +54,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["ECCore"], path: "Tests/TestSupport"),
         .testTarget(name: "ECCoreTests", dependencies: ["ECCore", "TestSupport"]),
+        .testTarget(name: "ECNumericsTests", dependencies: ["ECNumerics", "TestSupport"]),
         .testTarget(name: "ECFormatsTests", dependencies: ["ECFormats", "TestSupport"]),
         .testTarget(name: "ECEngineTests", dependencies: ["ECEngine", "TestSupport"]),
         .testTarget(name: "ExpandClusterTests", dependencies: ["ExpandCluster", "TestSupport"]),

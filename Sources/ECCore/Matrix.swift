@@ -1,3 +1,5 @@
+import CBLAS
+
 /// A dense row-major matrix: the unit of data (a probe set's inputs and targets, one layer's
 /// weights) that every stage passes around.
 public struct Matrix<T: Real>: Sendable, Equatable {
@@ -76,6 +78,27 @@ public struct Matrix<T: Real>: Sendable, Equatable {
         return out
     }
 
+    /// selfᵀ · other (BLAS, no transposed copy), e.g. the cross products XᵀY of two data matrices
+    /// with the same rows.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    public func transposeMultiplied(by other: Matrix) -> Matrix {
+        precondition(rows == other.rows, "Matrix: (\(rows)×\(columns))ᵀ · \(other.rows)×\(other.columns)")
+        var out = Matrix(rows: columns, columns: other.columns)
+        guard columns > 0, other.columns > 0, rows > 0 else { return out }
+        scalars.withUnsafeBufferPointer { a in
+            other.scalars.withUnsafeBufferPointer { b in
+                out.scalars.withUnsafeMutableBufferPointer { c in
+                    T.gemm(m: columns, n: other.columns, k: rows,
+                           GemmOperand(a.baseAddress!, leadingDimension: columns, transposed: true),
+                           GemmOperand(b.baseAddress!, leadingDimension: other.columns),
+                           c.baseAddress!, ldc: other.columns)
+                }
+            }
+        }
+        return out
+    }
+
     /// Mean of each column.
     public var columnMeans: [Double] {
         var sums = [Double](repeating: 0, count: columns)
@@ -122,5 +145,23 @@ public struct Matrix<T: Real>: Sendable, Equatable {
     /// The index of the first NaN or infinite entry, if any.
     public var firstNonFiniteIndex: Int? {
         scalars.firstIndex { !$0.isFinite }
+    }
+}
+
+extension Matrix where T == Double {
+    /// The Gram matrix selfᵀ · self [columns, columns] (BLAS dsyrk: one triangle computed, then
+    /// mirrored, so the result is exactly symmetric).
+    public var gram: Matrix<Double> {
+        var out = Matrix(rows: columns, columns: columns)
+        guard columns > 0, rows > 0 else { return out }
+        let p = columns
+        scalars.withUnsafeBufferPointer { a in
+            out.scalars.withUnsafeMutableBufferPointer { c in
+                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(p), Int32(rows), 1, a.baseAddress!, Int32(p),
+                            0, c.baseAddress!, Int32(p))
+                for r in 0..<p { for k in 0..<r { c[r * p + k] = c[k * p + r] } }
+            }
+        }
+        return out
     }
 }

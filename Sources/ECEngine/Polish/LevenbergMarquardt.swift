@@ -1,5 +1,5 @@
-import CBLAS
 import ECCore
+import ECNumerics
 import Foundation
 
 /// Second-order polishing of small students in float64 (Levenberg–Marquardt).
@@ -81,58 +81,19 @@ public struct LevenbergMarquardt: Sendable {
         return (polished, results.values.map(\.1))
     }
 
-    /// One student: damped Gauss–Newton steps, the damping raised on a rejected step and lowered
-    /// on an accepted one (Marquardt's diagonal scaling).
+    /// One student, through the shared Levenberg–Marquardt driver; its loss is the MSE.
     func polish(_ network: Network<Double>, x: Matrix<Double>, y: Matrix<Double>, frozenLayers: Int) -> (Network<Double>, Double) {
-        var theta = NetworkParameters(network)
-        let frozen = theta.frozenCount(layers: frozenLayers)
-        var loss = theta.meanSquaredError(x, y)
-        guard loss.isFinite else { return (network, loss) }
+        let start = NetworkParameters(network)
+        let count = Double(max(y.scalars.count, 1))
         let variance = max(y.pooledVariance, .leastNormalMagnitude)
-        var damping = 1e-3
-        var history = [loss]
-        for _ in 0..<options.maximumIterations {
-            let (normal, gradient) = theta.normalEquations(x, y)
-            var accepted = false
-            while damping < 1e12 {
-                guard let step = solveDamped(normal, gradient, damping: damping, frozen: frozen) else { damping *= 4; continue }
-                var trial = theta
-                trial.add(step, scale: -1)
-                let trialLoss = trial.meanSquaredError(x, y)
-                if trialLoss < loss {
-                    theta = trial
-                    loss = trialLoss
-                    damping = max(damping / 3, 1e-15)
-                    accepted = true
-                    break
-                }
-                damping *= 4
-            }
-            history.append(loss)
-            if !accepted || loss / variance < options.targetRelativeLoss { break }
-            if history.count > options.patience,
-               loss > options.minimumImprovement * history[history.count - 1 - options.patience] { break }
-        }
-        return (theta.network, loss)
-    }
-
-    /// Solves (JᵀJ + λ·diag(JᵀJ)) δ = Jᵀr by Cholesky (LAPACK dposv); nil if not positive
-    /// definite. The first `frozen` parameters are pinned: their rows and columns become the
-    /// identity with a zero right-hand side, so their step is 0.
-    private func solveDamped(_ normal: [Double], _ gradient: [Double], damping: Double, frozen: Int) -> [Double]? {
-        let p = gradient.count
-        var a = normal
-        for i in 0..<p { a[i * p + i] += damping * (normal[i * p + i] + 1e-12) }
-        var b = gradient
-        for i in 0..<frozen {
-            for k in 0..<p { a[i * p + k] = 0; a[k * p + i] = 0 }
-            a[i * p + i] = 1
-            b[i] = 0
-        }
-        var info: Int32 = 0
-        var n = Int32(p), one: Int32 = 1, lda = Int32(p)
-        "L".withCString { uplo in dposv_(uplo, &n, &one, &a, &lda, &b, &lda, &info) }
-        return info == 0 ? b : nil
+        let driver = LevenbergMarquardtDriver(options: .init(
+            maximumIterations: options.maximumIterations, targetCost: options.targetRelativeLoss * variance * count,
+            patience: options.patience, minimumImprovement: options.minimumImprovement,
+            pinned: start.frozenCount(layers: frozenLayers)))
+        let result = driver.minimize(start.values, residuals: { start.with($0).residuals(x, y) },
+                                     jacobian: { start.with($0).jacobian(x) })
+        guard result.cost.isFinite else { return (network, result.cost / count) }
+        return (start.with(result.parameters).network, result.cost / count)
     }
 }
 

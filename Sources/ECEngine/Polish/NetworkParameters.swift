@@ -1,4 +1,3 @@
-import CBLAS
 import ECCore
 
 /// A network's parameters as the polisher sees them: every layer's weight [out, in] (row-major)
@@ -36,8 +35,11 @@ struct NetworkParameters {
     /// How many leading parameters belong to the first `layers` layers.
     func frozenCount(layers: Int) -> Int { offsets[min(layers, layerCount)] }
 
-    mutating func add(_ step: [Double], scale: Double) {
-        for i in values.indices { values[i] += scale * step[i] }
+    /// The same network shape with other parameter values.
+    func with(_ values: [Double]) -> NetworkParameters {
+        var copy = self
+        copy.values = values
+        return copy
     }
 
     var network: Network<Double> {
@@ -54,13 +56,14 @@ struct NetworkParameters {
         return try! Network(activation: activation, layers: layers, skip: skip)
     }
 
-    func meanSquaredError(_ x: Matrix<Double>, _ y: Matrix<Double>) -> Double {
-        network(x).meanSquaredDifference(to: y)
+    /// r = f(x) − y, sample-major.
+    func residuals(_ x: Matrix<Double>, _ y: Matrix<Double>) -> [Double] {
+        zip(network(x).scalars, y.scalars).map { $0 - $1 }
     }
 
-    /// JᵀJ [P, P] (row-major, full) and Jᵀr [P] for the residuals r = f(x) − y, one Jacobian row
-    /// per sample and output, by backpropagating each output through the stored activations.
-    func normalEquations(_ x: Matrix<Double>, _ y: Matrix<Double>) -> (normal: [Double], gradient: [Double]) {
+    /// The Jacobian ∂f/∂θ [samples·outputs, P] of the outputs (sample-major, as the residuals),
+    /// by backpropagating each output through the stored activations.
+    func jacobian(_ x: Matrix<Double>) -> Matrix<Double> {
         let net = network
         // Forward pass keeping every layer's input (post-activation) and σ′.
         var inputs = [x], derivatives = [Matrix<Double>]()
@@ -71,12 +74,9 @@ struct NetworkParameters {
             inputs.append(z)
             derivatives.append(d)
         }
-        let output = net(x)
         let samples = x.rows, outputs = widths[layerCount], p = count, rows = samples * outputs
         let offsets = self.offsets
         var jacobian = [Double](repeating: 0, count: rows * p)
-        var residuals = [Double](repeating: 0, count: rows)
-        for s in 0..<samples { for o in 0..<outputs { residuals[s * outputs + o] = output[s, o] - y[s, o] } }
         jacobian.withUnsafeMutableBufferPointer { jacobian in
             for o in 0..<outputs {
                 // δ for every layer and sample of output o: starts as the unit vector e_o.
@@ -109,22 +109,6 @@ struct NetworkParameters {
                 }
             }
         }
-        var normal = [Double](repeating: 0, count: p * p)
-        var gradient = [Double](repeating: 0, count: p)
-        jacobian.withUnsafeBufferPointer { j in
-            normal.withUnsafeMutableBufferPointer { n in
-                // JᵀJ into the upper triangle (half the work of a general product), then mirrored.
-                cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, Int32(p), Int32(rows), 1, j.baseAddress!, Int32(p),
-                            0, n.baseAddress!, Int32(p))
-                for r in 0..<p { for c in 0..<r { n[r * p + c] = n[c * p + r] } }
-            }
-            residuals.withUnsafeBufferPointer { r in
-                gradient.withUnsafeMutableBufferPointer { g in
-                    cblas_dgemv(CblasRowMajor, CblasTrans, Int32(rows), Int32(p), 1, j.baseAddress!, Int32(p),
-                                r.baseAddress!, 1, 0, g.baseAddress!, 1)
-                }
-            }
-        }
-        return (normal, gradient)
+        return Matrix(rows: rows, columns: p, scalars: jacobian)
     }
 }

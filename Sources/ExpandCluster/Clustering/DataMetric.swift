@@ -1,5 +1,5 @@
-import CBLAS
 import ECCore
+import ECNumerics
 import Foundation
 
 /// Distances between neurons as the data sees them. A neuron's pre-activation over the probe set
@@ -10,13 +10,13 @@ import Foundation
 /// never probe. Mapping w to S·w with S = C^½ (C the covariance of the layer's inputs; for [w; b]
 /// the second moment of [x; 1]) makes Euclidean angles angles between pre-activations. For
 /// Gaussian N(0, I) probes S ≈ I.
-struct DataMetric {
+public struct DataMetric: Sendable {
     /// S [k, k], symmetric.
-    let root: Matrix<Double>
+    public let root: Matrix<Double>
 
     /// The metric of `inputs` [n, k]: the centred covariance, or, with `affine`, the second
     /// moment of the inputs with a constant 1 appended (for [w; b]).
-    init(inputs: Matrix<Double>, affine: Bool) throws {
+    public init(inputs: Matrix<Double>, affine: Bool) throws {
         let n = inputs.rows, k = inputs.columns + (affine ? 1 : 0)
         var data = Matrix<Double>(rows: n, columns: k)
         let means = affine ? [Double](repeating: 0, count: inputs.columns) : inputs.columnMeans
@@ -24,42 +24,13 @@ struct DataMetric {
             for c in 0..<inputs.columns { data[r, c] = inputs[r, c] - means[c] }
             if affine { data[r, k - 1] = 1 }
         }
-        var moment = data.transposed.multipliedByTranspose(of: data.transposed)   // XᵀX [k, k]
+        var moment = data.gram   // XᵀX [k, k]
         for i in moment.scalars.indices { moment.scalars[i] /= Double(max(n, 1)) }
-        root = try Self.squareRoot(moment)
+        root = try SymmetricEigen.squareRoot(of: moment)
     }
 
     /// S·v for each row v of `vectors` [m, k].
-    func apply(_ vectors: Matrix<Double>) -> Matrix<Double> {
+    public func apply(_ vectors: Matrix<Double>) -> Matrix<Double> {
         vectors.multipliedByTranspose(of: root)
-    }
-
-    /// The symmetric square root Q·Λ^½·Qᵀ of a positive semi-definite matrix (LAPACK dsyev);
-    /// negative round-off eigenvalues count as 0.
-    static func squareRoot(_ matrix: Matrix<Double>) throws -> Matrix<Double> {
-        let k = matrix.rows
-        var a = matrix.scalars   // symmetric: row- and column-major agree
-        var eigenvalues = [Double](repeating: 0, count: k)
-        var n = Int32(k), lda = Int32(k), info: Int32 = 0
-        var lwork: Int32 = -1, query = 0.0
-        "V".withCString { jobz in "U".withCString { uplo in
-            dsyev_(jobz, uplo, &n, &a, &lda, &eigenvalues, &query, &lwork, &info)
-        } }
-        lwork = Int32(query)
-        var work = [Double](repeating: 0, count: max(Int(lwork), 1))
-        "V".withCString { jobz in "U".withCString { uplo in
-            dsyev_(jobz, uplo, &n, &a, &lda, &eigenvalues, &work, &lwork, &info)
-        } }
-        guard info == 0 else { throw ECError.nonFiniteData("data metric: eigendecomposition failed (LAPACK info \(info))") }
-        // Column-major eigenvectors: a[j * k + i] is component i of eigenvector j.
-        var scaled = a
-        for j in 0..<k {
-            let s = max(eigenvalues[j], 0).squareRoot()
-            for i in 0..<k { scaled[j * k + i] *= s }
-        }
-        // S = Σⱼ √λⱼ qⱼ qⱼᵀ = Q·(Λ^½ Qᵀ): as row-major products of the stored (transposed) factors.
-        let q = Matrix(rows: k, columns: k, scalars: a)           // row j = qⱼ
-        let sq = Matrix(rows: k, columns: k, scalars: scaled)     // row j = √λⱼ qⱼ
-        return q.transposed.multipliedByTranspose(of: sq.transposed)
     }
 }

@@ -37,14 +37,21 @@ public enum DuplicateFolding {
     /// The two columns of `activations` [n, width] with the largest absolute correlation, and
     /// that correlation; constant columns take no part.
     static func mostCorrelatedPair(_ activations: Matrix<Double>) -> (first: Int, second: Int, correlation: Double)? {
-        let n = Double(activations.rows), means = activations.columnMeans
-        let products = activations.transposed.multipliedByTranspose(of: activations.transposed)   // HᵀH [width, width]
-        let width = activations.columns
-        let spread = (0..<width).map { j in max(products[j, j] / n - means[j] * means[j], 0).squareRoot() }
+        // Covariances from the centred columns (two passes): E[x²] − E[x]² cancels catastrophically
+        // for the nearly constant outputs of saturated neurons.
+        let means = activations.columnMeans, width = activations.columns
+        var centred = activations
+        for r in 0..<centred.rows { for c in 0..<width { centred[r, c] -= means[c] } }
+        let products = centred.gram   // n · covariance [width, width]
+        // A constant column centres to round-off, not to zero: it counts as constant below 1e-12 of its mean.
+        let spread = (0..<width).map { j in
+            let s = products[j, j].squareRoot()
+            return s > 1e-12 * abs(means[j]) * Double(activations.rows).squareRoot() ? s : 0
+        }
         var best: (first: Int, second: Int, correlation: Double)?
         for j in 0..<width where spread[j] > 0 {
             for k in (j + 1)..<width where spread[k] > 0 {
-                let r = abs((products[j, k] / n - means[j] * means[k]) / (spread[j] * spread[k]))
+                let r = abs(products[j, k] / (spread[j] * spread[k]))
                 if r > best?.correlation ?? -1 { best = (j, k, r) }
             }
         }

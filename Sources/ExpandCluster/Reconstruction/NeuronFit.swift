@@ -1,4 +1,5 @@
 import ECCore
+import ECNumerics
 import Foundation
 
 /// One neuron fitted to what a student's units along one direction compute together.
@@ -9,26 +10,31 @@ import Foundation
 /// the one-dimensional function f(t) = Σᵢ aᵢ σ(wᵢ·x + bᵢ) of t = u·x. Fitting a single
 /// a·σ(c·t + β) + e (+ k·t for even+linear classes, whose flipped units leave a linear part) to
 /// it recovers the teacher neuron whichever way the student split it.
-enum NeuronFit {
-    struct Member {
-        let weight: [Double]
-        let bias: Double
-        let outgoing: [Double]
+public enum NeuronFit {
+    /// One unit of a cluster: its incoming weights and bias, and its outgoing weights.
+    public struct Member: Sendable {
+        public let weight: [Double]
+        public let bias: Double
+        public let outgoing: [Double]
+
+        public init(weight: [Double], bias: Double, outgoing: [Double]) {
+            (self.weight, self.bias, self.outgoing) = (weight, bias, outgoing)
+        }
     }
 
-    struct Fitted {
-        let weight: [Double]
-        let bias: Double
-        let outgoing: [Double]
+    public struct Fitted: Sendable {
+        public let weight: [Double]
+        public let bias: Double
+        public let outgoing: [Double]
         /// Constant part the fit moves into the next layer's bias.
-        let offset: [Double]
+        public let offset: [Double]
         /// Squared error of the fit over the variance of f.
-        let relativeResidual: Double
+        public let relativeResidual: Double
     }
 
     /// The best single neuron along the direction of the strongest member. `inputs` are the
     /// layer's inputs [S, in] on a sample of the probe set.
-    static func fit(_ members: [Member], inputs: Matrix<Double>, activation: Activation) -> Fitted {
+    public static func fit(_ members: [Member], inputs: Matrix<Double>, activation: Activation) -> Fitted {
         let columns = members.map { column(of: $0, inputs: inputs, activation: activation) }
         let target = sum(members, columns: columns)
         let strengths = zip(members, columns).map { m, column in standardDeviation(column) * m.outgoing.euclideanNorm }
@@ -98,47 +104,21 @@ enum NeuronFit {
     /// (variable projection); the Jacobian by central differences, as there are only two.
     private static func refine(_ start: (c: Double, beta: Double), t: [Double], target: Matrix<Double>,
                                activation: Activation, linear: Bool) -> (c: Double, beta: Double, solution: LinearPart) {
-        let part = { (c: Double, beta: Double) in
-            LinearPart(c: c, beta: beta, t: t, target: target, activation: activation, linear: linear)
+        let part = { (theta: [Double]) in
+            LinearPart(c: theta[0], beta: theta[1], t: t, target: target, activation: activation, linear: linear)
         }
-        var (c, beta) = start
-        var current = part(c, beta)
-        var damping = 1e-3
-        for _ in 0..<100 {
-            let hc = 1e-6 * max(abs(c), 1), hb = 1e-6 * max(abs(beta), 1)
-            let rc = difference(part(c + hc, beta), part(c - hc, beta), 2 * hc)
-            let rb = difference(part(c, beta + hb), part(c, beta - hb), 2 * hb)
-            let r = current.residuals
-            var (jcc, jcb, jbb, gc, gb) = (0.0, 0.0, 0.0, 0.0, 0.0)
-            for i in r.indices {
-                jcc += rc[i] * rc[i]; jcb += rc[i] * rb[i]; jbb += rb[i] * rb[i]
-                gc += rc[i] * r[i]; gb += rb[i] * r[i]
+        let driver = LevenbergMarquardtDriver(options: .init(maximumIterations: 100, minimumStepGain: 1e-15))
+        let result = driver.minimize([start.c, start.beta], residuals: { part($0).residuals }, jacobian: { theta in
+            let steps = theta.map { 1e-6 * max(abs($0), 1) }
+            let columns = (0..<2).map { k in
+                var plus = theta, minus = theta
+                plus[k] += steps[k]
+                minus[k] -= steps[k]
+                return zip(part(plus).residuals, part(minus).residuals).map { ($0 - $1) / (2 * steps[k]) }
             }
-            var improved = false
-            while damping < 1e10 {
-                let a = jcc * (1 + damping) + 1e-300, d = jbb * (1 + damping) + 1e-300
-                let det = a * d - jcb * jcb
-                guard det > 0 else { damping *= 10; continue }
-                let dc = (d * gc - jcb * gb) / det, db = (a * gb - jcb * gc) / det
-                let trial = part(c - dc, beta - db)
-                if trial.residual < current.residual {
-                    c -= dc
-                    beta -= db
-                    let gain = current.residual - trial.residual
-                    current = trial
-                    damping = max(damping / 10, 1e-12)
-                    improved = gain > 1e-15 * current.residual
-                    break
-                }
-                damping *= 10
-            }
-            if !improved { break }
-        }
-        return (c, beta, current)
-    }
-
-    private static func difference(_ plus: LinearPart, _ minus: LinearPart, _ step: Double) -> [Double] {
-        zip(plus.residuals, minus.residuals).map { ($0 - $1) / step }
+            return Matrix(rows: columns[0].count, columns: 2, scalars: zip(columns[0], columns[1]).flatMap { [$0, $1] })
+        })
+        return (result.parameters[0], result.parameters[1], part(result.parameters))
     }
 }
 
@@ -146,63 +126,33 @@ enum NeuronFit {
 struct LinearPart {
     let scale: [Double]
     let offset: [Double]
-    /// Residuals, output-major, and their sum of squares.
+    /// Residuals, output-major, and their sum of squares (infinite when the fit fails).
     let residuals: [Double]
     let residual: Double
 
     init(c: Double, beta: Double, t: [Double], target: Matrix<Double>, activation: Activation, linear: Bool) {
         var phi = t.map { c * $0 + beta }
         phi.withUnsafeMutableBufferPointer { activation.apply(to: $0) }
-        let columns = linear ? [phi, [Double](repeating: 1, count: t.count), t] : [phi, [Double](repeating: 1, count: t.count)]
-        let p = columns.count
-        // Normal equations, p ≤ 3, with a tiny ridge for a constant or collinear σ.
-        var gram = [Double](repeating: 0, count: p * p)
-        for i in 0..<p { for j in 0..<p { gram[i * p + j] = zip(columns[i], columns[j]).reduce(0) { $0 + $1.0 * $1.1 } } }
-        let ridge = 1e-12 * (0..<p).reduce(0) { $0 + gram[$1 * p + $1] } / Double(p) + 1e-300
-        for i in 0..<p { gram[i * p + i] += ridge }
-        var scale = [Double](), offset = [Double](), residuals = [Double]()
-        residuals.reserveCapacity(t.count * target.columns)
-        for o in 0..<target.columns {
-            let y = (0..<t.count).map { target[$0, o] }
-            let rhs = columns.map { zip($0, y).reduce(0) { $0 + $1.0 * $1.1 } }
-            let x = LinearPart.solve(gram, rhs, p)
-            scale.append(x[0])
-            offset.append(x[1])
-            for s in 0..<t.count {
-                var fit = 0.0
-                for i in 0..<p { fit += x[i] * columns[i][s] }
-                residuals.append(fit - y[s])
-            }
+        let p = linear ? 3 : 2, samples = t.count, outputs = target.columns
+        var design = Matrix<Double>(rows: samples, columns: p, repeating: 1)
+        for s in 0..<samples {
+            design[s, 0] = phi[s]
+            if linear { design[s, 2] = t[s] }
         }
-        self.scale = scale
-        self.offset = offset
+        guard let x = try? LeastSquares.solve(design, target) else {
+            scale = Array(repeating: 0, count: outputs)
+            offset = scale
+            residuals = Array(repeating: .infinity, count: samples * outputs)
+            residual = .infinity
+            return
+        }
+        let fit = design.multipliedByTranspose(of: x.transposed)   // [S, outputs]
+        var residuals = [Double]()
+        residuals.reserveCapacity(samples * outputs)
+        for o in 0..<outputs { for s in 0..<samples { residuals.append(fit[s, o] - target[s, o]) } }
+        scale = (0..<outputs).map { x[0, $0] }
+        offset = (0..<outputs).map { x[1, $0] }
         self.residuals = residuals
         residual = residuals.reduce(0) { $0 + $1 * $1 }
-    }
-
-    /// Gaussian elimination with partial pivoting for a tiny dense system.
-    private static func solve(_ matrix: [Double], _ rhs: [Double], _ p: Int) -> [Double] {
-        var a = matrix, b = rhs
-        for col in 0..<p {
-            let pivot = (col..<p).max { abs(a[$0 * p + col]) < abs(a[$1 * p + col]) }!
-            if pivot != col {
-                for k in 0..<p { a.swapAt(col * p + k, pivot * p + k) }
-                b.swapAt(col, pivot)
-            }
-            let d = a[col * p + col]
-            guard d != 0 else { continue }
-            for row in (col + 1)..<p {
-                let f = a[row * p + col] / d
-                for k in col..<p { a[row * p + k] -= f * a[col * p + k] }
-                b[row] -= f * b[col]
-            }
-        }
-        var x = [Double](repeating: 0, count: p)
-        for row in stride(from: p - 1, through: 0, by: -1) {
-            var sum = b[row]
-            for k in (row + 1)..<p { sum -= a[row * p + k] * x[k] }
-            x[row] = a[row * p + row] != 0 ? sum / a[row * p + row] : 0
-        }
-        return x
     }
 }

@@ -1,4 +1,5 @@
 import ECCore
+import ECNumerics
 
 /// A hidden neuron's removal from a network, and what it costs on the data it was measured on.
 struct NeuronRemoval {

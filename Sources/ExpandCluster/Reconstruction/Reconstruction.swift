@@ -1,5 +1,6 @@
 import ECCore
 import ECEngine
+import ECNumerics
 import Foundation
 
 /// Turns a layer's clusters into one neuron each, re-expresses the students' next layer in the

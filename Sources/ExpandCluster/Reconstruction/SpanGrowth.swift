@@ -1,5 +1,6 @@
 import ECCore
 import ECEngine
+import ECNumerics
 import Foundation
 
 /// Neurons of a deep layer that the size filter missed. A teacher neuron that fewer than ⌊γN⌋
@@ -78,7 +79,7 @@ public struct SpanGrowth {
     public func grow(_ kept: LayerClusteringResult, spare: LayerClusteringResult, views: [Int: StudentLayerView],
                      layerInputs: Matrix<Double>, activation: Activation) throws -> Outcome {
         let reconstructed = Reconstruction.layer(kept, views: views, inputs: layerInputs, activation: activation)
-        var basis = Basis()
+        var basis = OrthonormalBasis(length: layerInputs.rows)
         basis.add(Array(repeating: 1, count: layerInputs.rows))
         let features = try Reconstruction.features(of: [reconstructed], activation: activation, on: layerInputs)
         for k in 0..<features.columns { basis.add((0..<features.rows).map { features[$0, k] }) }
@@ -99,8 +100,8 @@ public struct SpanGrowth {
             // a few students' units explain little beyond those students.
             var best: (position: Int, direction: [Double], residuals: [Matrix<Double>], share: Double)?
             for (position, candidate) in pending.enumerated() {
-                guard let direction = basis.orthogonalDirection(candidate.column) else { continue }
-                let trial = residuals.map { Basis.removing(direction, from: $0) }
+                guard let direction = basis.direction(outside: candidate.column) else { continue }
+                let trial = residuals.map { OrthonormalBasis.removing(direction, from: $0) }
                 let shareWith = share(trial)
                 if shareWith < best?.share ?? .infinity { best = (position, direction, trial, shareWith) }
             }
@@ -121,47 +122,5 @@ public struct SpanGrowth {
     /// Median over the better half of the students (the targets) of ‖residual‖² / ‖target‖².
     private func share(_ residuals: [Matrix<Double>]) -> Double {
         median(zip(residuals, targets).map { r, t in r.scalars.reduce(0) { $0 + $1 * $1 } / t.norm2 })
-    }
-}
-
-/// An orthonormal basis of sample-length columns, grown one column at a time.
-private struct Basis {
-    var columns = [[Double]]()
-
-    /// The unit direction that `v` adds to the span (Gram–Schmidt, twice for round-off), or nil
-    /// when `v` lies in it to 1e-8 of its norm.
-    func orthogonalDirection(_ v: [Double]) -> [Double]? {
-        let norm = v.euclideanNorm
-        guard norm > 0 else { return nil }
-        var u = v
-        for _ in 0..<2 {
-            for q in columns {
-                let dot = zip(q, u).reduce(0) { $0 + $1.0 * $1.1 }
-                for i in u.indices { u[i] -= dot * q[i] }
-            }
-        }
-        let remaining = u.euclideanNorm
-        guard remaining > 1e-8 * norm else { return nil }
-        return u.map { $0 / remaining }
-    }
-
-    mutating func add(_ v: [Double]) {
-        if let direction = orthogonalDirection(v) { columns.append(direction) }
-    }
-
-    mutating func append(_ direction: [Double]) { columns.append(direction) }
-
-    /// `targets` [n, k] minus its projection on the span.
-    func residual(of targets: Matrix<Double>) -> Matrix<Double> {
-        columns.reduce(targets) { Self.removing($1, from: $0) }
-    }
-
-    /// `targets` minus its projection on the unit column `q`.
-    static func removing(_ q: [Double], from targets: Matrix<Double>) -> Matrix<Double> {
-        var out = targets
-        var dots = [Double](repeating: 0, count: targets.columns)
-        for r in 0..<targets.rows { for c in 0..<targets.columns { dots[c] += q[r] * targets[r, c] } }
-        for r in 0..<targets.rows { for c in 0..<targets.columns { out[r, c] -= q[r] * dots[c] } }
-        return out
     }
 }
