@@ -23,11 +23,11 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "auto (OpenCL on a GPU if there is one, else CPU), cpu, or opencl (any OpenCL device).")
     var backend: BackendKind = .auto
 
-    @Option(help: "OpenCL device: index from `ec devices` or part of its name (default: EC_OPENCL_DEVICE, else the first GPU).")
+    @Option(help: "OpenCL device: index in `ec devices` or part of its name (default: EC_OPENCL_DEVICE, else the first GPU).")
     var device: String?
 
     @Option(name: .customLong("precision"),
-            help: "float32 or float64 (default: float64 to identify and train students, float32 for teachers and benchmarks).")
+            help: "float32 or float64 (default: float64, but float32 for teachers and benchmarks).")
     var precisionChoice: Precision?
 
     /// The precision asked for, or the command's default.
@@ -42,11 +42,11 @@ struct EngineOptions: ParsableArguments {
 
 /// The plateau schedule of a student training (`ec train`, and the expansion of `ec identify`).
 struct PlateauOptions: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Plateau schedule (in identify: of the expansion): epochs without improvement before the rate drops by 1/√10.")
+    @Option(parsing: .unconditional, help: "Epochs without improvement before the plateau schedule lowers the rate by 1/√10.")
     var patience = 100
-    @Option(parsing: .unconditional, help: "Plateau schedule (in identify: of the expansion): epochs after a drop before counting again.")
+    @Option(parsing: .unconditional, help: "Epochs after a lowering before the plateau schedule counts again.")
     var cooldown = 100
-    @Flag(inversion: .prefixedNo, help: "Cosine decay on top (in identify: of the expansion): the rate also falls as (1 + cos(π·epoch/epochs))/2, to 0 at the epoch cap.")
+    @Flag(inversion: .prefixedNo, help: "Also scale the rate by (1 + cos(π·epoch/epochs))/2, down to 0 at the epoch cap.")
     var cosineDecay = false
 
     func validate() throws {
