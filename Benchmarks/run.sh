@@ -6,10 +6,9 @@
 # order for one warm-up and one timed epoch on both, whose losses must agree to 1e-5 (float32
 # rounding in another summation order; measured 1.6e-7 on an H200); exit 1 if one does not.
 # With --backend cpu there is nothing to compare, and --validate is ignored.
-# Defaults: --backend auto, peers from ../shared/bench (or .gpu/ on the GPU machine, where
-# pack.sh's folder holds copies), workloads toy mnist64 mnist256 deep.
+# Defaults: --backend auto, peers from Benchmarks/peers, workloads toy mnist64 mnist256 deep.
 # CPU example (this machine):   Benchmarks/run.sh --backend cpu toy mnist64
-# GPU example:                  . .gpu/env.sh; Benchmarks/run.sh --backend opencl --peers .gpu
+# GPU example (after scripts/gpu/pack.sh here):   . .gpu/env.sh; Benchmarks/run.sh --backend opencl
 set -uo pipefail
 backend=auto
 peers=""
@@ -24,9 +23,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ ${#workloads[@]} -gt 0 ] || workloads=(toy mnist64 mnist256 deep)
-if [ -z "$peers" ]; then
-  for candidate in ../shared/bench .gpu; do [ -f "$candidate/jax_students.py" ] && peers=$candidate && break; done
-fi
+[ -n "$peers" ] || peers=$(dirname "$0")/peers
 ec=$(command -v ec || echo .build/release/ec)
 [ -x "$ec" ] || { echo "run.sh: no ec binary (swift build -c release, or . .gpu/env.sh)" >&2; exit 1; }
 

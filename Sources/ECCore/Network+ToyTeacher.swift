@@ -50,8 +50,8 @@ extension DenseLayer where T == Double {
     /// pre-activation over them has the distribution a first-layer unit has over N(0, I): mean
     /// b and standard deviation ‖w‖. A later layer drawn like the first would not bend within
     /// its inputs: they are activations, positive and off-centre for g, softplus, sigmoid and
-    /// ReLU, and a g unit of a 4-4-3-1 teacher drawn that way sat at pre-activation 9 ± 2, where
-    /// it is linear to 1e-4 over all the data (no student can single it out).
+    /// ReLU, so a unit drawn that way can sit where it is linear over all the data, and then no
+    /// student can single it out.
     func centredOnInputs(_ h: Matrix<Double>) -> DenseLayer {
         let pre = DenseLayer(weight: weight, bias: [Double](repeating: 0, count: outputs)).apply(h)
         let means = pre.columnMeans, variances = pre.columnVariances

@@ -134,7 +134,7 @@ func rawSafetensors(header: String, data: [UInt8] = []) -> [UInt8] {
 /// Runs a Python script (preceded by the fixture definitions) with `arguments`; records a test
 /// failure carrying Python's output if Python is missing or the script exits non-zero.
 func runPython(_ script: String, arguments: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) {
-    if let problem = Python.requireModules(["numpy", "safetensors"], installing: ["numpy", "safetensors"]) {
+    if let problem = Python.requireModules(["numpy", "safetensors"]) {
         Issue.record("Python interop unavailable: \(problem)", sourceLocation: sourceLocation)
         return
     }

@@ -5,8 +5,8 @@ import Testing
 import TestSupport
 
 /// Files written by NumPy and the reference safetensors implementation load with the exact
-/// values, and files written here load in them with the exact values. Python must be available
-/// (the helper installs numpy and safetensors with pip if needed); without it these tests fail.
+/// values, and files written here load in them with the exact values. Python with numpy and
+/// safetensors must be available (scripts/setup.sh installs them); without it these tests fail.
 @Suite struct PythonInteropTests {
     /// One array both sides build with `Fixture` / `vals`: a name, NumPy's descr, the logical
     /// element type and a shape.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Runs SciPy's `linkage(X, 'average')` and `fcluster(Z, t, 'distance')` in a Python subprocess,
 /// as an independent reference for the clustering.
@@ -26,18 +27,8 @@ enum SciPyReference {
         json.dump({"linkage": Z.tolist(), "labels": labels}, sys.stdout)
         """
 
-    /// Whether numpy and scipy import, installing them with pip once if they do not; a message
-    /// saying what is missing otherwise.
-    static let unavailability: String? = {
-        if (try? python(["-c", "import numpy, scipy"])) != nil { return nil }
-        _ = try? python(["-m", "pip", "install", "--quiet", "scipy", "numpy"])
-        do {
-            _ = try python(["-c", "import numpy, scipy"])
-            return nil
-        } catch {
-            return "python3 cannot import numpy and scipy, even after `python3 -m pip install scipy numpy`: \(error)"
-        }
-    }()
+    /// Nil when numpy and scipy import, otherwise what is missing and how to install it.
+    static let unavailability: String? = Python.requireModules(["numpy", "scipy"])
 
     /// SciPy's average-linkage tree of `points` and its flat clusters at each height in `cuts`.
     static func averageLinkage(points: [[Double]], cuts: [Double]) throws -> Result {

@@ -26,44 +26,39 @@ public enum Python {
         return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
-    /// Checks that `modules` import, installing `packages` with pip (once per process) if they do
-    /// not. Returns nil when Python is ready, otherwise a one-line reason.
-    public static func requireModules(_ modules: [String], installing packages: [String]) -> String? {
-        environment.require(modules: modules, packages: packages)
+    /// Checks that `modules` import (once per module set and process). Returns nil when they do,
+    /// otherwise a one-line reason that names `scripts/setup.sh`, which installs them: tests
+    /// never install anything themselves.
+    public static func requireModules(_ modules: [String]) -> String? {
+        environment.require(modules: modules)
     }
 
     private static let environment = Environment()
 
-    /// Remembers the outcome per module set; the lock makes concurrent tests wait for a single
-    /// installation instead of racing pip.
+    /// Remembers the outcome per module set; the lock makes concurrent tests wait for one check.
     private final class Environment: @unchecked Sendable {
         private let lock = NSLock()
         private var outcomes = [[String]: String?]()
 
-        func require(modules: [String], packages: [String]) -> String? {
+        func require(modules: [String]) -> String? {
             lock.lock()
             defer { lock.unlock() }
             if let known = outcomes[modules] { return known }
-            let outcome = check(modules: modules, packages: packages)
+            let outcome = Python.missing(modules)
             outcomes[modules] = outcome
             return outcome
         }
+    }
 
-        private func check(modules: [String], packages: [String]) -> String? {
-            let importScript = "import " + modules.joined(separator: ", ")
-            do {
-                if try Python.run(importScript).status == 0 { return nil }
-                let install = try Python.run("import subprocess, sys; sys.exit(subprocess.call([sys.executable, '-m', 'pip', "
-                                             + "'install', '--quiet', \(packages.map { "'\($0)'" }.joined(separator: ", "))]))")
-                let retry = try Python.run(importScript)
-                guard retry.status == 0 else {
-                    let reason = (install.output + retry.output).split(separator: "\n").last.map(String.init) ?? "unknown error"
-                    return "python3 cannot import \(modules.joined(separator: ", ")) even after pip install: \(reason)"
-                }
-                return nil
-            } catch {
-                return "python3 could not be started (\(error)); install Python 3 with pip to run the interop tests"
-            }
+    /// Nil when python3 imports every one of `modules`, otherwise what is missing and the fix.
+    private static func missing(_ modules: [String]) -> String? {
+        do {
+            let outcome = try run("import " + modules.joined(separator: ", "))
+            guard outcome.status != 0 else { return nil }
+            let reason = outcome.output.split(separator: "\n").last.map(String.init) ?? "unknown error"
+            return "python3 cannot import \(modules.joined(separator: ", ")) (\(reason)); run scripts/setup.sh, which installs them"
+        } catch {
+            return "python3 could not be started (\(error)); run scripts/setup.sh, which installs it"
         }
     }
 }

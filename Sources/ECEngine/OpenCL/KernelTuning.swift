@@ -29,15 +29,14 @@ public struct KernelTuning: Sendable, Hashable {
     public init() {}
 
     /// The defaults; on a GPU, products in 128 × 128 tiles with 8 × 8 results per work-item, the
-    /// configuration the GPU notes measured at 24.5 TFLOP/s on an H100 (against 6.5 for 16 × 16
-    /// tiles): more results per work-item means fewer local-memory reads per multiply-add. CPU
+    /// fastest configuration measured on an H100 (RESULTS.md): more results per work-item means
+    /// fewer local-memory reads per multiply-add. CPU
     /// devices keep 64 × 64 with 4 × 4, which needs fewer registers. Then halved where `device`
     /// takes fewer than 256 work-items per group, and overridden from `EC_KERNEL_TUNING`.
     ///
     /// On a GPU a product should also give every compute unit a work-group (`fillGroups`): the
     /// first layer of one 784-30 network on a 128-sample minibatch is a single 128 × 128 tile
-    /// walking K = 784 on one of the H200's 132 units while the others idle, and training one
-    /// network there took as long per minibatch as training ten 784-256 students (RESULTS.md).
+    /// walking K = 784 on one compute unit while all the others idle.
     /// - Throws: `ECError.invalidArgument` for an override that names no tunable or gives sizes
     ///   that do not fit together or do not fit the device.
     public static func `for`(_ device: OpenCLDevice,

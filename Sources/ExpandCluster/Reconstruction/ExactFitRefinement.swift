@@ -3,9 +3,8 @@ import ECEngine
 import Foundation
 
 /// The last step for a polished recovered network, built on one fact: in float64 the
-/// teacher's own neurons reproduce the probe set to rounding (MSE / Var(y) of
-/// 1e-20 and below after polishing), and a network that misses one of them, or holds one that is
-/// slightly wrong, does not (1e-10 … 1e-7 on the toy suite). So the fit itself says whether the
+/// teacher's own neurons reproduce the probe set to rounding once polished, and a network that
+/// misses one of them, or holds one that is slightly wrong, does not. So the fit itself says whether the
 /// clusters gave the right neurons:
 ///
 /// - growth (the last hidden layer): a network that is not exact gets the neurons of that

@@ -6,15 +6,12 @@ import ECCore
 /// network can do without: removed as the exact-fit elimination removes one (its output handed
 /// to the next layer by least squares, or the readout refitted), the network fits the probe
 /// sample within `removalLossFactor` of the loss it had and below 1e-4 of Var(y). A float32
-/// network is never exact, so its own loss is the yardstick: on the 784-8-8-8-10
-/// Fashion-MNIST teacher probed with 16,000 images (RESULTS.md) the four neurons beyond the
-/// teacher's cost at most 9e-6 of Var(y) against a loss of 3.8e-6, its own neurons 3e-3 and more;
-/// none of the four carried under 1e-3 of its layer's largest contribution or had a twin. The
-/// cap leaves a network that fits badly as it is. Then the network is fine-tuned again, and
-/// since that can silence a neuron the removals left with nothing to do (on the 784-8-8-10
-/// teacher, a second-layer neuron fell from 6e-3 of its layer's largest contribution to 2e-5
-/// once its layer lost a twin), the removals are tried again after every fine-tuning, until a
-/// round removes nothing or `maxRounds` fine-tunings ran.
+/// network is never exact, so its own loss is the yardstick: neurons beyond the teacher's cost
+/// the fit little against that loss, while the teacher's own cost it orders of magnitude more,
+/// though they need not be negligible or twins. The cap leaves a network that fits badly as it
+/// is. Then the network is fine-tuned again, and since that can silence a neuron the removals
+/// left with nothing to do, the removals are tried again after every fine-tuning, until a round
+/// removes nothing or `maxRounds` fine-tunings ran.
 public struct NeuronPruning {
     public let sample: Matrix<Double>
     public let sampleTargets: Matrix<Double>

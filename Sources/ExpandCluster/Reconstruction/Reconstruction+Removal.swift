@@ -61,9 +61,8 @@ extension Reconstruction {
     /// `layers` without neuron j of hidden layer l, whose output the next layer gets instead as
     /// its least-squares combination of the layer's other neurons and a constant on
     /// `activations` (that layer's outputs on a sample). A duplicate whose outgoing weights were
-    /// split with its twin goes into the twin exactly (a deep student fitted 5e-26 with one
-    /// first-layer teacher neuron held twice, which folding the mean into the bias cannot
-    /// undo); a near-constant neuron goes into the bias as before. Degenerate features fall
+    /// split with its twin goes into the twin exactly (a deep student can fit exactly with a
+    /// teacher neuron held twice, which folding the mean into the bias cannot undo); a near-constant neuron goes into the bias as before. Degenerate features fall
     /// back to the bias alone.
     static func removingByProjection(_ j: Int, fromHiddenLayer l: Int, of layers: [DenseLayer<Double>],
                                      activations: Matrix<Double>) -> [DenseLayer<Double>] {

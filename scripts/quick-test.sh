@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The fast tests, in under two minutes once built: the unit tests of every library, the Python
+# and SciPy cross-checks, ρ selection by pilots, and the command line's usage errors. Whole
+# identifications, GEMM kernels on PoCL, timed training, large files and the demo are left to the
+# full command:
+#   scripts/setup.sh && swift test -c release --no-parallel
+# Extra arguments go to `swift test` (e.g. --no-parallel).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+suites=(
+  ECCoreTests
+  ECFormatsTests.AnyTensorTests ECFormatsTests.IDXTests ECFormatsTests.InputFileTests ECFormatsTests.NPYTests
+  ECFormatsTests.NPZTests ECFormatsTests.NetworkFileTests ECFormatsTests.ProbeSetTests
+  ECFormatsTests.PythonInteropTests ECFormatsTests.SafetensorsTests ECFormatsTests.FuzzTests
+  ECEngineTests.BackendChoiceTests ECEngineTests.CPUBackendTests ECEngineTests.LevenbergMarquardtTests
+  ECEngineTests.OpenCLDeviceSelectionTests ECEngineTests.ElementwiseKernelTests
+  ExpandClusterTests.AverageLinkageTests ExpandClusterTests.ClusterCountProfileTests
+  ExpandClusterTests.CondensedDistancesTests ExpandClusterTests.DuplicateFoldingTests
+  ExpandClusterTests.InputMaskTests ExpandClusterTests.LayerTreeTests ExpandClusterTests.NetworkComparisonTests
+  ExpandClusterTests.OptimalAssignmentTests ExpandClusterTests.SVGChartTests ExpandClusterTests.SciPyLinkageTests
+  ExpandClusterTests.SuitePicturesTests ExpandClusterTests.IdentifyPicturesTests
+  ExpandClusterTests.ImageDatasetTests ExpandClusterTests.NeuronPruningTests ExpandClusterTests.SpanGrowthTests
+  ExpandClusterTests.ExactFitRefinementTests ExpandClusterTests.ToySuiteTests ExpandClusterTests.TeacherTrainingTests
+  ExpandClusterTests.RhoSelectionTests
+  ecTests.UsageErrorTests
+)
+filter=$(IFS='|'; echo "${suites[*]}")
+exec swift test -c release --filter "^(${filter//./\\.})[./]" "$@"
