@@ -30,18 +30,21 @@ public struct IdentifyRun {
 
     /// A new run in `directory` (which may already hold a finished or killed run of the same
     /// settings: its finished work is reused).
+    /// settings.json is written only once the probe and teacher have passed every check (see
+    /// `run`), so that a command refused for its flags or files can be corrected and rerun.
     public init(settings: IdentifySettings, directory: URL) throws {
+        try settings.validate()
         let existing = directory.appendingPathComponent(RunDirectory.settingsName)
         if FileManager.default.fileExists(atPath: existing.path) {
             // Reusing finished phases is only sound for the very same run.
-            let previous = try? RunDirectory(url: directory).loadSettings(IdentifySettings.self)
+            let previous = try? RunDirectory.loadSettings(IdentifySettings.self, in: directory)
             guard previous == settings else {
                 throw ECError.invalidArgument("\(directory.relativePath) holds a run with other settings; continue it with --resume \(directory.relativePath), or choose another --output")
             }
         }
         self.directory = try RunDirectory(url: directory)
+        try self.directory.lockForWriting()
         self.settings = settings
-        try self.directory.saveSettings(settings)
     }
 
     /// Continues the run in `directory` with the settings it was started with.
@@ -52,7 +55,14 @@ public struct IdentifyRun {
                                       problem: (exists ? "holds no settings.json" : "does not exist") + "; nothing to resume")
         }
         self.directory = try RunDirectory(url: directory)
+        try self.directory.lockForWriting()
         settings = try self.directory.loadSettings(IdentifySettings.self)
+        let path = self.directory.file(RunDirectory.settingsName).relativePath
+        do {
+            try settings.validate()
+        } catch let error as ECError {
+            throw ECError.invalidFile(path: path, problem: error.description)
+        }
     }
 
     public struct Outcome: Sendable {
@@ -98,6 +108,8 @@ public struct IdentifyRun {
             }
         }
         let variance = try targetVariance(probe.targets)   // refused before any device is set up
+        try settings.options.validate(inputs: probe.inputs.columns)
+        try directory.saveSettings(settings)
         let device = try settings.options.backend.describe(precision: settings.options.precision)
         progress(.note("running on \(device)"))
         var result = try Identification(options: settings.options, store: directory, stopRequested: stopRequested)
