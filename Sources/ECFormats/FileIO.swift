@@ -71,6 +71,7 @@ public func readFileIfPresent(_ url: URL) throws -> [UInt8]? {
 /// and a crash leaves at most a stray temporary file.
 public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
     let path = url.displayPath
+    try requireWritableLocation(url)
     let temporary = url.deletingLastPathComponent()
         .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     func failure(_ action: String) -> ECError {

@@ -41,6 +41,9 @@ struct SafetensorsHeader {
         } catch let error as DecodingError {
             throw failure(Self.describe(error))
         }
+        if let key = firstDuplicateKey(inJSON: bytes) {
+            throw failure("header has the key '\(key.printable)' twice in one object")
+        }
         metadata = raw.metadata
         entries = try raw.entries.map { name, entry in
             func invalid(_ problem: String) -> ECError { failure("tensor '\(name.printable)': \(problem)") }

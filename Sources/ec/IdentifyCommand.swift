@@ -79,6 +79,8 @@ struct IdentifyCommand: AsyncParsableCommand {
             guard activation != nil else { throw ValidationError("--activation is required with --probe") }
             guard output != nil else { throw ValidationError("--output is required with --probe") }
         }
+        // An empty --output would be the current directory.
+        if let output { try FlagCheck.require(!output.isEmpty, "--output", "a directory name", got: "\"\"") }
         try FlagCheck.positive(hiddenLayers, "--hidden-layers")
         try referenceWidths?.validate("--reference-widths")
         // A cluster is a group of neurons from several students.
@@ -155,7 +157,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         }
         // Absolute, so that `--resume` finds them from any working directory.
         return IdentifySettings(probe: fileURL(probe).path, teacher: teacher.map { fileURL($0).path }, options: options,
-                                freshInputs: freshInputs)
+                                freshInputs: freshInputs.map { FileManager.default.fileExists(atPath: $0) ? fileURL($0).path : $0 })
     }
 }
 
