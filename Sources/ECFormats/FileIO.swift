@@ -71,7 +71,7 @@ public func readFileIfPresent(_ url: URL) throws -> [UInt8]? {
 /// and a crash leaves at most a stray temporary file.
 public func writeFileAtomically(_ bytes: [UInt8], to url: URL) throws {
     let path = url.displayPath
-    try requireWritableLocation(url)
+    try requireReplaceable(url)
     let temporary = url.deletingLastPathComponent()
         .appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     func failure(_ action: String) -> ECError {
@@ -104,22 +104,26 @@ public func writeFileAtomically(_ text: String, to url: URL) throws {
     try writeFileAtomically(Array(text.utf8), to: url)
 }
 
+/// A file is replaced by renaming a new one over it: a device or FIFO there would be swapped for
+/// a regular file (as root, /dev/null for everyone), so only files and links are replaced.
+private func requireReplaceable(_ url: URL) throws {
+    var info = stat()
+    guard lstat(url.path, &info) == 0 else { return }
+    switch info.st_mode & S_IFMT {
+    case S_IFREG, S_IFLNK: break
+    case S_IFDIR: throw ECError.invalidFile(path: url.displayPath, problem: "is a directory; expected the name of a file to write")
+    default:
+        throw ECError.invalidFile(path: url.displayPath, problem: "is a device, FIFO or socket; expected the name of a regular file to write")
+    }
+}
+
 /// Checks that a file can be written at `url` — its directory exists and is writable, and `url`
 /// is not itself a directory — so that a command can refuse at once instead of failing when it
 /// saves a result it spent minutes computing.
 public func requireWritableLocation(_ url: URL) throws {
     let path = url.displayPath
     let directory = url.deletingLastPathComponent()
-    var info = stat()
-    if lstat(url.path, &info) == 0 {
-        // A file is replaced by renaming a new one over it: a device or FIFO would be swapped
-        // for a regular file (as root, /dev/null for everyone).
-        switch info.st_mode & S_IFMT {
-        case S_IFREG, S_IFLNK: break
-        case S_IFDIR: throw ECError.invalidFile(path: path, problem: "is a directory; expected the name of a file to write")
-        default: throw ECError.invalidFile(path: path, problem: "is a device, FIFO or socket; expected the name of a regular file to write")
-        }
-    }
+    try requireReplaceable(url)
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
         throw ECError.invalidFile(path: path, problem: "is a directory; expected the name of a file to write")
