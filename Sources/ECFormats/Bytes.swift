@@ -69,15 +69,15 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// The product of a shape's dimensions and the byte size of that many elements, or nil if either
-/// overflows (a corrupt header can claim any shape).
-func elementAndByteCount(shape: [Int], elementSize: Int) -> (elements: Int, bytes: Int)? {
-    var elements = 1
-    for dimension in shape {
-        let (product, overflow) = elements.multipliedReportingOverflow(by: dimension)
-        guard dimension >= 0, !overflow else { return nil }
-        elements = product
+/// The element count of `shape` and the byte size of that many elements, checked with
+/// `Shape.product` (a corrupt header can claim any shape); `failure` makes the parser's error.
+func elementAndByteCount(shape: [Int], elementSize: Int,
+                         failure: (String) -> ECError) throws -> (elements: Int, bytes: Int) {
+    guard shape.count <= Shape.maximumRank else {
+        throw failure("shape of rank \(shape.count) exceeds the maximum rank \(Shape.maximumRank)")
     }
-    let (bytes, overflow) = elements.multipliedReportingOverflow(by: elementSize)
-    return overflow ? nil : (elements, bytes)
+    guard let elements = Shape.product(shape), let bytes = Shape.product(shape, times: elementSize) else {
+        throw failure("shape \(Shape.description(shape)) is too large (its sizes overflow)")
+    }
+    return (elements, bytes)
 }

@@ -33,29 +33,48 @@ public enum IDX {
     }
 
     /// Decodes IDX bytes, raw or gzip-compressed (detected by the magic); `path` names the file
-    /// in error messages.
-    public static func decode(_ bytes: [UInt8], path: String) throws -> AnyTensor {
-        let content = Gzip.hasMagic(bytes) ? try Gzip.decompress(bytes, path: path) : bytes
-        return try content.withUnsafeBytes { raw in
+    /// in error messages. A gzip stream does not say how large it inflates, so its IDX header is
+    /// inflated first and then exactly the size that header declares, if it fits `memoryBudget`.
+    public static func decode(_ bytes: [UInt8], path: String, memoryBudget: UInt64 = MemoryBudget.available) throws -> AnyTensor {
+        guard Gzip.hasMagic(bytes) else { return try decodeRaw(bytes, path: path) }
+        let head = try Gzip.decompress(bytes, path: path, size: .prefix(4 + 4 * 255))
+        let size = try head.withUnsafeBytes { raw in
             var reader = try ByteReader(raw, path: path)
-            let magic = try reader.read(UInt32.self, order: .big, for: "the IDX magic number")
-            let typeByte = UInt8(truncatingIfNeeded: magic >> 8)
-            guard magic >> 16 == 0, let type = ElementType(rawValue: typeByte) else {
-                throw reader.failure("bad IDX magic number \(String(format: "0x%08x", magic)) (expected 00 00 TT DD "
-                                     + "with type TT in 08 09 0B 0C 0D 0E)")
-            }
-            let rank = Int(magic & 0xff)
-            let shape = try (0..<rank).map { _ in Int(try reader.read(UInt32.self, order: .big, for: "the dimension sizes")) }
-            guard let (count, byteCount) = elementAndByteCount(shape: shape, elementSize: type.byteCount) else {
-                throw reader.failure("sizes \(shape) are too large")
-            }
+            return try header(&reader).byteCount + reader.offset
+        }
+        guard UInt64(size) <= memoryBudget else {
+            throw ECError.invalidFile(path: path, problem: "inflates to \(size) bytes, beyond the memory budget; "
+                                      + MemoryBudget.describe(memoryBudget))
+        }
+        return try decodeRaw(Gzip.decompress(bytes, path: path, size: .exactly(size)), path: path)
+    }
+
+    private static func decodeRaw(_ content: [UInt8], path: String) throws -> AnyTensor {
+        try content.withUnsafeBytes { raw in
+            var reader = try ByteReader(raw, path: path)
+            let (type, shape, count, byteCount) = try header(&reader)
             guard byteCount == reader.remaining else {
-                throw reader.failure("sizes \(shape) need \(count) elements of \(type.byteCount) bytes (\(byteCount) bytes), "
-                                     + "but the file holds \(reader.remaining) data bytes")
+                throw reader.failure("sizes \(Shape.description(shape)) need \(count) elements of \(type.byteCount) bytes "
+                                     + "(\(byteCount) bytes), but the file holds \(reader.remaining) data bytes")
             }
             let data = try reader.read(byteCount, for: "the data")
             return AnyTensor(shape: shape, storage: storage(of: type, from: data, count: count))
         }
+    }
+
+    /// Reads the magic number and the dimension sizes, leaving `reader` at the data.
+    private static func header(_ reader: inout ByteReader) throws -> (ElementType, [Int], count: Int, byteCount: Int) {
+        let magic = try reader.read(UInt32.self, order: .big, for: "the IDX magic number")
+        let typeByte = UInt8(truncatingIfNeeded: magic >> 8)
+        guard magic >> 16 == 0, let type = ElementType(rawValue: typeByte) else {
+            throw reader.failure("bad IDX magic number \(String(format: "0x%08x", magic)) (expected 00 00 TT DD "
+                                 + "with type TT in 08 09 0B 0C 0D 0E)")
+        }
+        let rank = Int(magic & 0xff)
+        let shape = try (0..<rank).map { _ in Int(try reader.read(UInt32.self, order: .big, for: "the dimension sizes")) }
+        let (count, byteCount) = try elementAndByteCount(shape: shape, elementSize: type.byteCount,
+                                                         failure: { reader.failure($0) })
+        return (type, shape, count, byteCount)
     }
 
     private static func storage(of type: ElementType, from data: UnsafeRawBufferPointer, count: Int) -> TensorStorage {

@@ -21,6 +21,9 @@ public enum InputFile {
         }
     }
 
+    /// Whether `url` names IDX images (raw or gzip), by the names `loadInputs` recognises.
+    public static func holdsImages(_ url: URL) -> Bool { Format(url) == .idx }
+
     /// Reads inputs as rows: `.npy`; `.npz` (the array `x`, or the only array); or IDX, raw or
     /// gzip-compressed (`.gz`, `.idx`, or MNIST-style `*-ubyte` names). An array of shape
     /// [n, ...] of rank ≥ 2 becomes an n × (product of the rest) matrix; integer data (IDX

@@ -87,9 +87,14 @@ enum PythonLiteral: CustomStringConvertible {
         case .integer(let n): "\(n)"
         case .bool(let flag): flag ? "True" : "False"
         case .none: "None"
-        case .sequence(let items): "(\(items.map(\.description).joined(separator: ", ")))"
-        case .dict(let items): "{\(items.map { "'\($0.0.printable)': \($0.1)" }.joined(separator: ", "))}"
+        // A header may hold thousands of items; errors show the first few.
+        case .sequence(let items): "(\(Self.list(items.map(\.description))))"
+        case .dict(let items): "{\(Self.list(items.map { "'\($0.0.printable)': \($0.1)" }))}"
         }
+    }
+
+    private static func list(_ items: [String]) -> String {
+        items.count <= 8 ? items.joined(separator: ", ") : items.prefix(8).joined(separator: ", ") + ", … (\(items.count) items)"
     }
 }
 

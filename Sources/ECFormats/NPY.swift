@@ -41,12 +41,11 @@ public enum NPY {
         guard let (dtype, order) = NPYHeader.dtypes[header.descr] else {
             throw reader.failure("unsupported npy dtype '\(header.descr.printable)' (supported: \(NPYHeader.supportedDescriptions))")
         }
-        guard let (count, byteCount) = elementAndByteCount(shape: header.shape, elementSize: dtype.byteCount) else {
-            throw reader.failure("shape \(header.shape) is too large")
-        }
+        let (count, byteCount) = try elementAndByteCount(shape: header.shape, elementSize: dtype.byteCount,
+                                                         failure: { reader.failure($0) })
         guard reader.remaining == byteCount else {
             let problem = reader.remaining < byteCount ? "truncated" : "has trailing bytes"
-            throw reader.failure("\(problem): shape \(header.shape) of \(header.descr.printable) needs \(byteCount) data bytes "
+            throw reader.failure("\(problem): shape \(Shape.description(header.shape)) of \(header.descr.printable) needs \(byteCount) data bytes "
                                  + "but the file holds \(reader.remaining)")
         }
         var storage = TensorStorage(decoding: try reader.read(byteCount, for: "the data"),

@@ -36,12 +36,13 @@ public struct NPZFile: Sendable, Equatable {
         try NPZFile(decoding: readFile(url), path: url.displayPath)
     }
 
-    /// Decodes an archive's bytes; `path` names the file in error messages.
-    public init(decoding bytes: [UInt8], path: String) throws {
+    /// Decodes an archive's bytes; `path` names the file in error messages. The inflated arrays
+    /// must fit `memoryBudget` together with the archive.
+    public init(decoding bytes: [UInt8], path: String, memoryBudget: UInt64 = MemoryBudget.available) throws {
         var arrays = [NamedTensor]()
         var seen = Set<String>()
         try bytes.withUnsafeBytes { raw in
-            try ZipArchive.forEachEntry(in: raw, path: path) { entryName, content in
+            try ZipArchive.forEachEntry(in: raw, path: path, memoryBudget: memoryBudget) { entryName, content in
                 let shown = entryName.printable
                 guard entryName.hasSuffix(".npy") else {
                     throw ECError.invalidFile(path: path, problem: "entry '\(shown)' is not a .npy array")

@@ -41,24 +41,26 @@ struct SafetensorsHeader {
         } catch let error as DecodingError {
             throw failure(Self.describe(error))
         }
+        if let key = firstDuplicateKey(inJSON: bytes) {
+            throw failure("header has the key '\(key.printable)' twice in one object")
+        }
         metadata = raw.metadata
         entries = try raw.entries.map { name, entry in
             func invalid(_ problem: String) -> ECError { failure("tensor '\(name.printable)': \(problem)") }
             guard let dtype = Self.dtypes[entry.dtype] else {
                 throw invalid("unsupported dtype '\(entry.dtype.printable)' (supported: \(Self.supportedCodes))")
             }
+            let shape = Shape.description(entry.shape)
             guard entry.shape.allSatisfy({ $0 >= 0 }) else {
-                throw invalid("shape \(entry.shape) has a negative dimension")
+                throw invalid("shape \(shape) has a negative dimension")
             }
-            guard let (count, byteCount) = elementAndByteCount(shape: entry.shape, elementSize: dtype.byteCount) else {
-                throw invalid("shape \(entry.shape) is too large")
-            }
+            let (count, byteCount) = try elementAndByteCount(shape: entry.shape, elementSize: dtype.byteCount, failure: invalid)
             guard entry.offsets.count == 2, entry.offsets[0] >= 0, entry.offsets[0] <= entry.offsets[1] else {
-                throw invalid("data_offsets \(entry.offsets) is not a [begin, end] pair with 0 ≤ begin ≤ end")
+                throw invalid("data_offsets \(Shape.description(entry.offsets)) is not a [begin, end] pair with 0 ≤ begin ≤ end")
             }
             let (begin, end) = (entry.offsets[0], entry.offsets[1])
             guard end - begin == byteCount else {
-                throw invalid("data_offsets \(entry.offsets) span \(end - begin) bytes but shape \(entry.shape) "
+                throw invalid("data_offsets \(entry.offsets) span \(end - begin) bytes but shape \(shape) "
                               + "of \(entry.dtype) needs \(byteCount)")
             }
             guard end <= dataSize else {

@@ -33,11 +33,29 @@ enum ZipArchive {
     }
 
     /// Calls `body` with each entry's name and uncompressed content, in central-directory order,
-    /// after checking the content's CRC-32. Stored entries are passed without copying.
-    static func forEachEntry(in bytes: UnsafeRawBufferPointer, path: String,
+    /// after checking the content's CRC-32. Stored entries are passed without copying. Entries
+    /// must not share bytes (a few compressed bytes listed many times would inflate many times),
+    /// and the file with every inflated entry must fit `memoryBudget`, before anything inflates.
+    static func forEachEntry(in bytes: UnsafeRawBufferPointer, path: String, memoryBudget: UInt64,
                              _ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
-        for entry in try centralDirectory(of: bytes, path: path) {
-            try withContents(of: entry, in: bytes, path: path, body)
+        let located = try centralDirectory(of: bytes, path: path).map { try locate($0, in: bytes, path: path) }
+        var end = 0
+        for (entry, data) in located.sorted(by: { $0.entry.localHeaderOffset < $1.entry.localHeaderOffset }) {
+            guard entry.localHeaderOffset >= end else {
+                throw ECError.invalidFile(path: path, problem: "entry '\(entry.name.printable)' overlaps the entry before it; corrupt zip")
+            }
+            end = data.upperBound
+        }
+        var total = UInt64(bytes.count)
+        for (entry, _) in located where entry.method == Method.deflated.rawValue {
+            total = total.addingReportingOverflow(UInt64(entry.uncompressedSize)).partialValue
+        }
+        guard total <= memoryBudget else {
+            throw ECError.invalidFile(path: path, problem: "declares \(total) bytes of content, beyond the memory budget; "
+                                      + MemoryBudget.describe(memoryBudget))
+        }
+        for (entry, data) in located {
+            try withContents(of: entry, data: UnsafeRawBufferPointer(rebasing: bytes[data]), path: path, body)
         }
     }
 
@@ -153,9 +171,26 @@ enum ZipArchive {
                      uncompressedSize: uncompressedSize, localHeaderOffset: localHeaderOffset)
     }
 
-    /// Locates the entry's data behind its local header, inflates it if needed, checks the CRC
-    /// and passes the content to `body`.
-    private static func withContents(of entry: Entry, in bytes: UnsafeRawBufferPointer, path: String,
+    /// The entry with the byte range of its data, behind its local header.
+    private static func locate(_ entry: Entry, in bytes: UnsafeRawBufferPointer, path: String) throws
+        -> (entry: Entry, data: Range<Int>) {
+        let shown = entry.name.printable
+        var local = try ByteReader(bytes, path: path, at: min(entry.localHeaderOffset, bytes.count))
+        let what = "the local header of '\(shown)'"
+        guard entry.localHeaderOffset < bytes.count, try local.read(UInt32.self, for: what) == localHeaderSignature else {
+            throw ECError.invalidFile(path: path, problem: "entry '\(shown)': no local header at offset \(entry.localHeaderOffset); corrupt zip")
+        }
+        try local.skip(22, for: what)
+        let nameLength = Int(try local.read(UInt16.self, for: what))
+        let extraLength = Int(try local.read(UInt16.self, for: what))
+        try local.skip(nameLength + extraLength, for: what)
+        let start = local.offset
+        try local.skip(entry.compressedSize, for: "the data of '\(shown)'")
+        return (entry, start..<local.offset)
+    }
+
+    /// Inflates the entry's data if needed, checks the CRC and passes the content to `body`.
+    private static func withContents(of entry: Entry, data: UnsafeRawBufferPointer, path: String,
                                      _ body: (String, UnsafeRawBufferPointer) throws -> Void) throws {
         let shown = entry.name.printable
         func failure(_ problem: String) -> ECError { .invalidFile(path: path, problem: "entry '\(shown)': \(problem)") }
@@ -163,16 +198,6 @@ enum ZipArchive {
         guard let method = Method(rawValue: entry.method) else {
             throw failure("unsupported compression method \(entry.method) (supported: 0 stored, 8 deflated)")
         }
-        var local = try ByteReader(bytes, path: path, at: min(entry.localHeaderOffset, bytes.count))
-        let what = "the local header of '\(shown)'"
-        guard entry.localHeaderOffset < bytes.count, try local.read(UInt32.self, for: what) == localHeaderSignature else {
-            throw failure("no local header at offset \(entry.localHeaderOffset); corrupt zip")
-        }
-        try local.skip(22, for: what)
-        let nameLength = Int(try local.read(UInt16.self, for: what))
-        let extraLength = Int(try local.read(UInt16.self, for: what))
-        try local.skip(nameLength + extraLength, for: what)
-        let data = try local.read(entry.compressedSize, for: "the data of '\(shown)'")
 
         func check(_ content: UnsafeRawBufferPointer) throws {
             let crc = Zlib.crc32(content)

@@ -8,12 +8,13 @@ enum Zlib {
     /// windowBits for a gzip or zlib stream, detected from its header.
     static let gzipOrZlib: Int32 = 15 + 32
 
-    /// How big the inflated data is expected to be.
+    /// How much of the inflated data is wanted. Every inflation is bounded: a few compressed
+    /// bytes can claim gigabytes, so the size comes from a header, never from the stream.
     enum OutputSize {
-        /// Exactly this many bytes (zip's declared size): more or fewer is an error.
+        /// Exactly this many bytes (a declared size): more or fewer is an error.
         case exactly(Int)
-        /// About this many (gzip's trailer); only a hint for the first allocation.
-        case about(Int)
+        /// The first bytes only, at most this many (to read a header that declares the size).
+        case prefix(Int)
     }
 
     /// zlib takes at most this many bytes per call (`uInt` counts).
@@ -36,20 +37,20 @@ enum Zlib {
         }
         defer { inflateEnd(&stream) }
 
-        let (limit, expected): (Int?, Int) = switch size {
-        case .exactly(let count): (count, count)
-        case .about(let count): (nil, count)
+        let (limit, isPrefix): (Int, Bool) = switch size {
+        case .exactly(let count): (count, false)
+        case .prefix(let count): (count, true)
         }
         // Allocate for the expected size, but at most 16× the input up front, so that a corrupt
         // size cannot demand a huge allocation before the data bears it out; beyond that the
-        // buffer doubles (never past an exact size). The spare byte lets zlib reach the stream
-        // end without regrowing, and shows an overflow of an exact size.
-        var output = [UInt8](repeating: 0, count: min(expected, input.count * 16) + 1)
+        // buffer doubles (never past the limit). The spare byte lets zlib reach the stream end
+        // without regrowing, and shows an overflow of an exact size.
+        var output = [UInt8](repeating: 0, count: min(limit, input.count * 16) + 1)
         var produced = 0
         var consumed = 0
         inflating: while true {
             if produced == output.count {
-                let grown = min(output.count * 2, limit.map { $0 + 1 } ?? .max)
+                let grown = min(output.count * 2, limit + 1)
                 output += [UInt8](repeating: 0, count: grown - output.count)
             }
             let inputChunk = min(input.count - consumed, chunk)
@@ -64,7 +65,8 @@ enum Zlib {
             }
             consumed += inputChunk - Int(stream.avail_in)
             produced += outputChunk - Int(stream.avail_out)
-            if let limit, produced > limit {
+            if produced >= limit, isPrefix { break inflating }
+            if produced > limit {
                 throw failure("inflates to more than its declared \(limit) bytes")
             }
             switch status {
@@ -88,10 +90,10 @@ enum Zlib {
                 throw failure("corrupt compressed data (\(message))")
             }
         }
-        if let limit, produced != limit {
+        if produced != limit, !isPrefix {
             throw failure("inflates to \(produced) bytes but its declared size is \(limit)")
         }
-        output.removeLast(output.count - produced)
+        output.removeLast(output.count - min(produced, limit))
         return output
     }
 

@@ -30,9 +30,15 @@ extension EC {
         }
     }
 
+    /// Longer messages are cut here: they echo what a hostile file claims (a shape, a header),
+    /// and the start of the line already names the file and the problem.
+    static let maximumMessageLength = 1_000
+
     /// Prints `message` as one line, "ec: ..." on stderr, and exits with `status`.
     static func fail(_ message: String, status: Int32) -> Never {
-        FileHandle.standardError.write(Data(("ec: " + oneLine(message) + "\n").utf8))
+        var line = oneLine(message)
+        if line.count > maximumMessageLength { line = line.prefix(maximumMessageLength) + " …" }
+        FileHandle.standardError.write(Data(("ec: " + line + "\n").utf8))
         Foundation.exit(status)
     }
 

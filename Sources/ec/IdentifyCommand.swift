@@ -31,6 +31,10 @@ struct IdentifyCommand: AsyncParsableCommand {
             guard data.activation != nil else { throw ValidationError("--activation is required with --probe") }
             guard output.output != nil else { throw ValidationError("--output is required with --probe") }
         }
+        // An empty --output would be the current directory.
+        if let directory = output.output {
+            try FlagCheck.require(!directory.isEmpty, "--output", "a directory name", got: "\"\"")
+        }
     }
 
     func run() async throws {
@@ -89,7 +93,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         }
         // Absolute, so that `--resume` finds them from any working directory.
         return IdentifySettings(probe: fileURL(probe).path, teacher: data.teacher.map { fileURL($0).path }, options: options,
-                                freshInputs: data.freshInputs)
+                                freshInputs: data.freshInputs.map { FileManager.default.fileExists(atPath: $0) ? fileURL($0).path : $0 })
     }
 }
 extension CutRule: ExpressibleByArgument {}

@@ -29,6 +29,7 @@ struct ProbeCommand: AsyncParsableCommand {
 
     func run() async throws {
         try requireWritableLocation(fileURL(output))
+        try requireDistinct(output: fileURL(output), flag: "--output", from: [fileURL(teacher)] + (inputsFrom.map { [fileURL($0)] } ?? []))
         let network = try Network<Double>.load(from: fileURL(teacher))
         if let activation, activation != network.activation {
             throw ECError.invalidArgument("--activation \(activation.rawValue) conflicts with \(teacher), whose metadata says \(network.activation.rawValue)")
@@ -40,7 +41,13 @@ struct ProbeCommand: AsyncParsableCommand {
                 throw ECError.shapeMismatch("\(inputsFrom) has \(inputs.columns) values per sample but \(teacher) takes \(network.inputCount) inputs")
             }
         } else {
-            inputs = try ProbeInputs.gaussian(count: samples ?? 20_000, dimension: network.inputCount, seed: seed)
+            let count = samples ?? 20_000
+            // Held at once: the inputs, the widest layer's activations twice (the forward pass),
+            // the targets, and the archive (each array encoded, then the whole file).
+            let (d, o, w) = (network.inputCount, network.outputCount, network.hiddenWidths.max() ?? 0)
+            try MemoryBudget.require([[count, d], [count, w], [count, w], [count, o], [count, d + o], [count, d + o]],
+                                     bytesEach: MemoryLayout<Double>.size, for: "--samples \(count) with \(d) inputs")
+            inputs = try ProbeInputs.gaussian(count: count, dimension: d, seed: seed)
         }
         let targets = network(inputs)
         if let bad = targets.firstNonFiniteIndex {

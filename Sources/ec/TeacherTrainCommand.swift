@@ -40,6 +40,8 @@ extension TeacherCommand {
                 precision: engine.precision(default: .float32), backend: engine.selection)
             try training.validate()
             let source = try data.source()
+            let files = [source.train.images, source.train.labels] + (source.test.map { [$0.images, $0.labels] } ?? [])
+            try requireDistinct(output: fileURL(output), flag: "--output", from: files)
             let printer = ProgressPrinter()
             printer.handle(.note("[training a \(training.precision.rawValue) teacher on \(source.name)]"))
             let result = try training.run(source: source, pixels: data.pixels) { epoch in

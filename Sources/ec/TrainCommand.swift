@@ -34,21 +34,31 @@ struct TrainCommand: AsyncParsableCommand {
 
     func run() async throws {
         let outputURL = fileURL(output)
+        let logURL = outputURL.deletingPathExtension().appendingPathExtension("log.jsonl")
         try requireWritableLocation(outputURL)
+        try requireWritableLocation(logURL)
+        try requireDistinct(output: outputURL, flag: "--output", from: [fileURL(probe)])
+        try requireDistinct(output: logURL, flag: "the epoch log of --output", from: [fileURL(probe)])
         let probeSet = try ProbeSet<Double>.load(from: fileURL(probe))
         let job = TrainStudents(
             activation: activation, hiddenWidths: widths.values, students: students,
             precision: engine.precision, backend: engine.selection, batchSize: batchSize,
             training: TrainingOptions(learningRate: lr, maximumEpochs: epochs,
                                       plateau: plateau.options(epochs: epochs), seed: seed))
-        let logURL = outputURL.deletingPathExtension().appendingPathExtension("log.jsonl")
-        try? FileManager.default.removeItem(at: logURL)
+        // The log is written beside and moved over the old one only with the new bank, so that a
+        // failed run leaves the previous bank and its log as they were.
+        let partialLog = logURL.deletingLastPathComponent().appendingPathComponent(".\(logURL.lastPathComponent).\(getpid()).tmp")
+        defer { try? FileManager.default.removeItem(at: partialLog) }
         let printer = ProgressPrinter()
-        let result = try job.run(inputs: probeSet.inputs, targets: probeSet.targets, log: EpochLogFile(url: logURL),
+        let result = try job.run(inputs: probeSet.inputs, targets: probeSet.targets, log: EpochLogFile(url: partialLog),
                                  progress: printer.handle)
         printer.finish()
         try result.bank.safetensors(losses: result.losses, metadata: ["device": result.device, "probe": probe],
                                     precision: engine.precision).write(to: outputURL)
+        guard rename(partialLog.path, logURL.path) == 0 else {
+            throw ECError.invalidFile(path: logURL.relativePath, problem: "cannot be written (\(String(cString: strerror(errno)))); "
+                                      + "the students are in \(output)")
+        }
         let sorted = result.relativeLosses.sorted()
         if json {
             try printJSON(Summary(output: output, log: logURL.relativePath, device: result.device, epochs: result.epochs,

@@ -41,8 +41,12 @@ public final class CPUBackend<T: Real>: TrainingBackend, @unchecked Sendable {
         studentCount = bank.count
         parameters = bank.tensors.map { HostBuffer($0) }
         let state = optimizerState ?? .initial(for: bank, optimizer: configuration.optimizer)
-        guard state.firstMoments.count == (configuration.optimizer.usesMoments ? layout.tensors.count : 0) else {
-            throw ECError.shapeMismatch("optimizer state has \(state.firstMoments.count) tensors for \(layout.tensors.count) parameters")
+        // The moments are read through raw pointers beside the parameters: every size must match.
+        guard state.firstMoments.count == (configuration.optimizer.usesMoments ? layout.tensors.count : 0),
+              state.secondMoments.count == state.firstMoments.count,
+              zip(state.firstMoments + state.secondMoments, parameters + parameters).allSatisfy({ $0.count == $1.count }) else {
+            throw ECError.shapeMismatch("optimizer state has \(state.firstMoments.count) tensors for \(layout.tensors.count) parameters, "
+                                        + "or tensors of other sizes")
         }
         firstMoments = state.firstMoments.map { HostBuffer($0) }
         secondMoments = state.secondMoments.map { HostBuffer($0) }

@@ -80,6 +80,9 @@ public struct ImageDataset<T: Real>: Sendable {
         self.test = test
     }
 
+    /// More classes than any image data set has (ImageNet-21k: 21,841).
+    public static var maximumClasses: Int { 65_536 }
+
     /// Reads the data set's files and normalises the pixels.
     /// - Throws: `ECError` naming the file at fault: unreadable or not IDX, images that are not
     ///   8-bit or not at least 2-D, labels that are not 1-D integers or out of range, or image
@@ -88,6 +91,11 @@ public struct ImageDataset<T: Real>: Sendable {
         let train = try labelledImages(source.train, pixels: pixels)
         let test = try source.test.map { try labelledImages($0, pixels: pixels) }
         let classes = source.classes ?? Int(train.labels.max() ?? 0) + 1
+        // The output layer has one unit per class: a stray label of 2^25 would size it by gigabytes.
+        guard classes <= maximumClasses else {
+            throw ECError.invalidFile(path: source.train.labels.relativePath, problem: "holds a label of \(classes - 1); "
+                                      + "labels must be class numbers below \(maximumClasses)")
+        }
         return try ImageDataset(name: source.name, classes: classes, train: train, test: test, origins: Origins(source))
     }
 

@@ -36,16 +36,14 @@ public enum ProbeInputs {
         return Matrix(rows: count, columns: dimension, scalars: (0..<count * dimension).map { _ in random.normal() })
     }
 
-    /// Inputs from a file: `.npy`/`.npz` arrays as they are, IDX images (raw or gzip) with 8-bit
+    /// Inputs from a file: `.npy`/`.npz` arrays as they are, IDX images (raw or gzip) of 8-bit
     /// pixels normalised; rows beyond `limit` are dropped.
     public static func file(_ url: URL, limit: Int?, pixels: PixelNormalization = .standard) throws -> Matrix<Double> {
         try checkLimit(limit)
-        var inputs = try InputFile.loadInputs(from: url)
-        let isImageFile = !["npy", "npz"].contains(url.pathExtension.lowercased())
-        if isImageFile {
-            try pixels.validate()
-            for i in inputs.scalars.indices { inputs.scalars[i] = pixels.normalize(inputs.scalars[i]) }
-        }
+        // Images are read as `teacher train` reads them: 8-bit pixels only, or a flipped type
+        // byte would pass as pixels.
+        if InputFile.holdsImages(url) { return try ImageDataset<Double>.images(from: url, pixels: pixels, limit: limit) }
+        let inputs = try InputFile.loadInputs(from: url)
         guard let limit, limit < inputs.rows else { return inputs }
         return inputs.rows(0..<limit)
     }

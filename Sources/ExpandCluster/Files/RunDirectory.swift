@@ -10,6 +10,7 @@ public final class RunDirectory: IdentificationStore {
     public let url: URL
     let log: EpochLogFile
     private var checkpointEpochs: [PhaseID: Int] = [:]
+    private var lock: RunLock?
 
     /// Opens (creating it if needed) an output directory.
     public init(url: URL) throws {
@@ -19,6 +20,12 @@ public final class RunDirectory: IdentificationStore {
     }
 
     public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+
+    /// Takes the directory for this process until it ends: two processes writing one run's
+    /// checkpoints and logs would corrupt each other.
+    public func lockForWriting() throws {
+        if lock == nil { lock = try RunLock(directory: url) }
+    }
 
     // MARK: settings
 
@@ -30,22 +37,23 @@ public final class RunDirectory: IdentificationStore {
     }
 
     public func loadSettings<S: Decodable>(_: S.Type) throws -> S {
-        let path = file(Self.settingsName)
-        guard let data = FileManager.default.contents(atPath: path.path) else {
+        try Self.loadSettings(S.self, in: url)
+    }
+
+    /// The settings of the run in `directory`, read without opening it as a `RunDirectory`.
+    static func loadSettings<S: Decodable>(_: S.Type, in directory: URL) throws -> S {
+        let path = directory.appendingPathComponent(settingsName)
+        guard let bytes = try readFileIfPresent(path) else {
             throw ECError.invalidFile(path: path.relativePath, problem: "not found; is this the output directory of an `ec identify` run?")
         }
-        do {
-            return try JSONDecoder.forFiles.decode(S.self, from: data)
-        } catch {
-            throw ECError.invalidFile(path: path.relativePath, problem: "cannot be read (\(error.localizedDescription))")
-        }
+        return try decodeJSONFile(S.self, from: Data(bytes), path: path.relativePath)
     }
 
     // MARK: IdentificationStore
 
     public func pilots() throws -> [PilotResult] {
-        guard let data = FileManager.default.contents(atPath: file("pilots.json").path) else { return [] }
-        return (try? JSONDecoder.forFiles.decode([PilotResult].self, from: data)) ?? []
+        guard let bytes = try readFileIfPresent(file("pilots.json")) else { return [] }
+        return (try? JSONDecoder.forFiles.decode([PilotResult].self, from: Data(bytes))) ?? []
     }
 
     public func record(pilot: PilotResult) throws {
@@ -63,17 +71,35 @@ public final class RunDirectory: IdentificationStore {
         let file = try SafetensorsFile.read(from: location)
         let bank = try StudentBank<T>(safetensors: file, path: location.relativePath)
         let layout = bank.layout
+        func invalid(_ problem: String) -> ECError { .invalidFile(path: location.relativePath, problem: problem) }
+        // The moments are read by the backends through raw pointers: their sizes must be exact.
+        let sizes = layout.tensors.map { bank.count * $0.countPerStudent }
         let first = layout.tensors.compactMap { file["optimizer.first." + $0.name]?.scalars(as: T.self) }
         let second = layout.tensors.compactMap { file["optimizer.second." + $0.name]?.scalars(as: T.self) }
+        for (moments, name) in [(first, "first"), (second, "second")] where !moments.isEmpty {
+            guard moments.map(\.count) == sizes else {
+                throw invalid("optimizer.\(name) moments hold \(moments.map(\.count).prefix(8)) values; the students' tensors need \(sizes.prefix(8))")
+            }
+        }
         guard let trainerText = file.metadata["trainer"],
               let trainer = try? JSONDecoder.forFiles.decode(TrainerState.self, from: Data(trainerText.utf8)),
               let step = Int(file.metadata["step"] ?? "") else {
-            throw ECError.invalidFile(path: location.relativePath, problem: "checkpoint without trainer state")
+            throw invalid("checkpoint without trainer state")
+        }
+        guard step >= 0, trainer.epochsDone >= 0 else {
+            throw invalid("step \(step) and epochs done \(trainer.epochsDone) must not be negative")
+        }
+        guard first.isEmpty == second.isEmpty else { throw invalid("holds only one of the two optimizer moments") }
+        let finished = file.metadata["finished"] == "true"
+        // A finished phase keeps no schedules; one that goes on needs one per student.
+        guard trainer.lastLosses.count == bank.count, trainer.schedules.count == (finished ? 0 : bank.count)
+                || (finished && trainer.schedules.count == bank.count) else {
+            throw invalid("trainer state has \(trainer.lastLosses.count) losses and \(trainer.schedules.count) schedules "
+                          + "for \(bank.count) students")
         }
         checkpointEpochs[phase] = trainer.epochsDone
-        let optimizer = OptimizerState(step: step, firstMoments: first.count == layout.tensors.count ? first : [],
-                                       secondMoments: second.count == layout.tensors.count ? second : [])
-        return (TrainingCheckpoint(bank: bank, optimizer: optimizer, trainer: trainer), file.metadata["finished"] == "true")
+        let optimizer = OptimizerState(step: step, firstMoments: first, secondMoments: second)
+        return (TrainingCheckpoint(bank: bank, optimizer: optimizer, trainer: trainer), finished)
     }
 
     public func save<T: Real>(_ checkpoint: TrainingCheckpoint<T>, phase: PhaseID, finished: Bool) throws {
@@ -101,9 +127,9 @@ public final class RunDirectory: IdentificationStore {
     private var spentSecondsURL: URL { url.appendingPathComponent("checkpoints/phase-seconds.json") }
 
     public func spentSeconds() throws -> [String: Double] {
-        guard let data = FileManager.default.contents(atPath: spentSecondsURL.path) else { return [:] }
+        guard let bytes = try readFileIfPresent(spentSecondsURL) else { return [:] }
         do {
-            return try JSONDecoder.forFiles.decode([String: Double].self, from: data)
+            return try JSONDecoder.forFiles.decode([String: Double].self, from: Data(bytes))
         } catch {
             throw ECError.invalidFile(path: spentSecondsURL.relativePath, problem: "cannot be read; remove it to start the run's time sums over")
         }

@@ -59,24 +59,9 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         referenceWidths.map { max(1, Int((rho * Double($0)).rounded())) }
     }
 
+    /// Every field's check (`validateFields`), and the input mask against the probe's inputs.
     func validate(inputs: Int) throws {
-        guard hiddenLayers >= 1 else { throw ECError.invalidArgument("--hidden-layers must be at least 1 (got \(hiddenLayers))") }
-        guard referenceWidths.count == hiddenLayers, referenceWidths.allSatisfy({ $0 > 0 }) else {
-            throw ECError.invalidArgument("reference widths \(referenceWidths) do not give one positive width per hidden layer (\(hiddenLayers))")
-        }
-        guard students >= 2 else { throw ECError.invalidArgument("--students must be at least 2 (got \(students))") }
-        if let rho, !(rho > 0) { throw ECError.invalidArgument("--rho must be positive (got \(rho))") }
-        guard clustering.gamma > 0, clustering.gamma <= 1 else {
-            throw ECError.invalidArgument("--gamma must be in (0, 1] (got \(clustering.gamma))")
-        }
-        guard clustering.betaDegrees > 0, clustering.betaDegrees <= 90 else {
-            throw ECError.invalidArgument("--beta-deg must be in (0, 90] (got \(clustering.betaDegrees))")
-        }
-        for (phase, settings) in [("expansion", expansion), ("re-training", retraining), ("fine-tuning", fineTuning)] {
-            guard settings.batchSize >= 1, settings.maximumEpochs >= 1 else {
-                throw ECError.invalidArgument("the \(phase)'s minibatch (\(settings.batchSize)) and epoch cap (\(settings.maximumEpochs)) must be positive")
-            }
-        }
+        try validateFields()
         if let inputMask, inputMask.count != inputs {
             throw ECError.shapeMismatch("the input mask has \(inputMask.count) entries for \(inputs) inputs")
         }

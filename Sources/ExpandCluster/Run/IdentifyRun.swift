@@ -11,19 +11,22 @@ public struct IdentifyRun {
     public let settings: IdentifySettings
 
     /// A new run in `directory` (which may already hold a finished or killed run of the same
-    /// settings: its finished work is reused).
+    /// settings: its finished work is reused). settings.json is written only once the probe and
+    /// the teacher have passed every check (in `run`), so that a command refused for its flags or
+    /// files can be corrected and run again.
     public init(settings: IdentifySettings, directory: URL) throws {
+        try settings.validate()
         let existing = directory.appendingPathComponent(RunDirectory.settingsName)
         if FileManager.default.fileExists(atPath: existing.path) {
             // Reusing finished phases is only sound for the very same run.
-            let previous = try? RunDirectory(url: directory).loadSettings(IdentifySettings.self)
+            let previous = try? RunDirectory.loadSettings(IdentifySettings.self, in: directory)
             guard previous == settings else {
                 throw ECError.invalidArgument("\(directory.relativePath) holds a run with other settings; continue it with --resume \(directory.relativePath), or choose another --output")
             }
         }
         self.directory = try RunDirectory(url: directory)
+        try self.directory.lockForWriting()
         self.settings = settings
-        try self.directory.saveSettings(settings)
     }
 
     /// Continues the run in `directory` with the settings it was started with.
@@ -34,7 +37,13 @@ public struct IdentifyRun {
                                       problem: (exists ? "holds no settings.json" : "does not exist") + "; nothing to resume")
         }
         self.directory = try RunDirectory(url: directory)
+        try self.directory.lockForWriting()
         settings = try self.directory.loadSettings(IdentifySettings.self)
+        do {
+            try settings.validate()
+        } catch let error as ECError {
+            throw ECError.invalidFile(path: self.directory.file(RunDirectory.settingsName).relativePath, problem: error.description)
+        }
     }
 
     public struct Outcome: Sendable {
@@ -49,6 +58,8 @@ public struct IdentifyRun {
         let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
         let target = try comparisonTarget(probe: probe)
         let variance = try targetVariance(probe.targets)   // refused before any device is set up
+        try options.validate(inputs: probe.inputs.columns)
+        try directory.saveSettings(settings)
         let device = try options.backend.resolve(precision: options.precision)
         progress(.note("running on \(device.describe(precision: options.precision))"))
         let result = try Identification(options: options, store: directory, stopRequested: stopRequested)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the file parsers with libFuzzer (issue 29). Builds one executable
+# per parser (the ECFormats sources with a target from Fuzz/, instrumented, linked against the
+# release build's ECCore), seeds each from files `ec` writes, and runs it for SECONDS.
+# Usage: scripts/fuzz.sh [SECONDS=60] [TARGETS="safetensors npy npz idx gzip"]
+# A crash leaves crash-* in .build/fuzz/<target>/; make it a unit test (Tests/ECFormatsTests).
+set -euo pipefail
+seconds=${1:-60}
+targets=${2:-"safetensors npy npz idx gzip"}
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/.build/fuzz
+mkdir -p "$out/seeds"
+cd "$root"
+swift build -c release --product ec >/dev/null
+ec=$root/.build/release/ec
+
+# Seeds: a teacher, a probe set (stored and deflated), its arrays as .npy, IDX images raw and gzipped.
+(cd "$out/seeds"
+ "$ec" teacher toy --inputs 3 --widths 4 --activation tanh --output t.safetensors >/dev/null
+ "$ec" probe --teacher t.safetensors --samples 16 --output p.npz >/dev/null
+ "$ec" probe --teacher t.safetensors --samples 16 --compressed --output pc.npz >/dev/null
+ python3 -c "import zipfile; z = zipfile.ZipFile('p.npz'); [open(n, 'wb').write(z.read(n)) for n in z.namelist()]"
+ printf '\x00\x00\x08\x03\x00\x00\x00\x02\x00\x00\x00\x02\x00\x00\x00\x02\x01\x02\x03\x04\x05\x06\x07\x08' > i.idx
+ gzip -c i.idx > i.idx.gz)
+seed() {
+    case $1 in
+        safetensors) echo t.safetensors ;;
+        npy) echo x.npy y.npy ;;
+        npz) echo p.npz pc.npz ;;
+        idx) echo i.idx i.idx.gz ;;
+        gzip) echo i.idx.gz ;;
+    esac
+}
+
+for target in $targets; do
+    dir=$out/$target
+    mkdir -p "$dir/corpus"
+    for file in $(seed "$target"); do cp "$out/seeds/$file" "$dir/corpus/"; done
+    swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ECFormats \
+        -I .build/release/Modules -I Sources/CZlib -I Sources/CBLAS \
+        Sources/ECFormats/*.swift "Fuzz/$target.swift" .build/release/ECCore.build/*.o \
+        -lz -lopenblas -o "$dir/fuzz-$target"
+    (cd "$dir" && ./"fuzz-$target" corpus -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+        -print_final_stats=1 > log.txt 2>&1) || true
+    # Edges are those of the Swift parsers (zlib itself is not instrumented).
+    echo "== $target: $(grep -E 'stat::number_of_executed_units' "$dir/log.txt" | awk '{print $2}') inputs," \
+         "$(grep -oE 'cov: [0-9]+' "$dir/log.txt" | tail -1 | cut -d' ' -f2) edges," \
+         "crashes: $(ls "$dir" | grep -c '^crash-\|^leak-\|^oom-\|^timeout-' || true)"
+done
