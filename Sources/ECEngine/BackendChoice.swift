@@ -50,7 +50,7 @@ public enum ResolvedBackend: Sendable, Equatable {
     /// The device in words, as every run prints it.
     public func describe(precision: Precision) -> String {
         switch self {
-        case .cpu: "CPU (OpenBLAS, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(precision.rawValue))"
+        case .cpu: "CPU (OpenBLAS \(OpenBLAS.coreName), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(precision.rawValue))"
         case .opencl(let device): "\(device.describe()); OpenCL \(precision.rawValue)"
         }
     }
