@@ -54,7 +54,7 @@ let package = Package(
         .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
 
         .target(name: "TestSupport", dependencies: ["ECCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "ECCoreTests", dependencies: ["ECCore", "TestSupport"]),
+        .testTarget(name: "ECCoreTests", dependencies: ["ECCore", "ECBLASSetup", "CBLAS", "TestSupport"]),
         .testTarget(name: "ECFormatsTests", dependencies: ["ECFormats", "TestSupport"]),
         .testTarget(name: "ECEngineTests", dependencies: ["ECEngine", "TestSupport"]),
         .testTarget(name: "ExpandClusterTests", dependencies: ["ExpandCluster", "TestSupport"]),
