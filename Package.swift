@@ -29,8 +29,12 @@ let package = Package(
                        providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
+        // OpenBLAS set up before any Swift code runs: the best kernels for the CPU, one thread.
+        // Every product and test bundle gets it through ECCore.
+        .target(name: "ECBLASSetup", dependencies: ["CBLAS"],
+                linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Value types every stage shares.
-        .target(name: "ECCore", dependencies: ["CBLAS"], swiftSettings: targetCPU),
+        .target(name: "ECCore", dependencies: ["CBLAS", "ECBLASSetup"], swiftSettings: targetCPU),
         // safetensors, npy/npz, IDX; networks and probe sets <-> files.
         .target(name: "ECFormats", dependencies: ["ECCore", "CZlib"], swiftSettings: targetCPU),
         // The linear algebra on LAPACK: least squares, Cholesky, eigendecomposition, orthonormal
@@ -53,7 +57,7 @@ let package = Package(
         .plugin(name: "EmbedKernels", capability: .buildTool(), dependencies: ["embed-kernels"]),
 
         .target(name: "TestSupport", dependencies: ["ECCore"], path: "Tests/TestSupport"),
-        .testTarget(name: "ECCoreTests", dependencies: ["ECCore", "TestSupport"]),
+        .testTarget(name: "ECCoreTests", dependencies: ["ECCore", "ECBLASSetup", "CBLAS", "TestSupport"]),
         .testTarget(name: "ECNumericsTests", dependencies: ["ECNumerics", "TestSupport"]),
         .testTarget(name: "ECFormatsTests", dependencies: ["ECFormats", "TestSupport"]),
         .testTarget(name: "ECEngineTests", dependencies: ["ECEngine", "TestSupport"]),

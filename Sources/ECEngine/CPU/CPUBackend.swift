@@ -25,14 +25,13 @@ public final class CPUBackend<T: Real>: TrainingBackend, @unchecked Sendable {
     private let slices: [StudentSlice<T>]
 
     public var deviceDescription: String {
-        "CPU (OpenBLAS, \(slices.count) thread\(slices.count == 1 ? "" : "s"), \(T.precision.rawValue))"
+        "CPU (OpenBLAS \(OpenBLAS.coreName), \(slices.count) thread\(slices.count == 1 ? "" : "s"), \(T.precision.rawValue))"
     }
 
     public init(data: TrainingData<T>, bank: StudentBank<T>, optimizerState: OptimizerState<T>? = nil,
                 configuration: EngineConfiguration, threads: Int? = nil) throws {
         try Self.validate(data: data, bank: bank, configuration: configuration)
         let configuration = configuration.fitted(to: data.sampleCount)
-        _ = singleThreadedBLAS
         self.data = data
         self.configuration = configuration
         widths = bank.widths
@@ -155,7 +154,3 @@ public final class CPUBackend<T: Real>: TrainingBackend, @unchecked Sendable {
         }
     }
 }
-
-/// OpenBLAS is made single-threaded once per process: the CPU backend parallelises over students,
-/// and threaded BLAS calls from several workers would oversubscribe the cores.
-private let singleThreadedBLAS: Void = openblas_set_num_threads(1)
