@@ -146,7 +146,8 @@ inline void backpropagate_chunk(__local REAL *shared, const int count, const int
 
 // `layerScales` per tensor and `rates` per student as in optimizer.cl; `stepCorrections` holds,
 // for each minibatch of the epoch, 1/(1 − β₁ᵗ) and 1/√(1 − β₂ᵗ) of its Adam step, computed by the
-// host in double. `lossSums[student]` is set to the student's summed loss over the epoch.
+// host in double. `lossSums[2·student]` is set to the student's summed loss over the epoch and
+// `lossSums[2·student + 1]` to 0 (the compensation of loss.cl's running sums).
 __kernel __attribute__((reqd_work_group_size(GROUP, 1, 1)))
 void epoch_small(__global const REAL *inputs, __global const REAL *targets, __global const int *labels,
                  __global const int *order, const int sampleCount, const int batchSize,
@@ -176,7 +177,7 @@ void epoch_small(__global const REAL *inputs, __global const REAL *targets, __gl
         gradient_operands(p, &left[q], &leftPitch[q], &right[q], &rightPitch[q]);
     }
 
-    REAL loss = 0;
+    REAL loss = 0, lost = 0;   // this work-item's share, compensated
     const int batches = (sampleCount + batchSize - 1) / batchSize;
     for (int b = 0; b < batches; b++) {
         const int first = b * batchSize;
@@ -186,7 +187,7 @@ void epoch_small(__global const REAL *inputs, __global const REAL *targets, __gl
         for (int c0 = 0; c0 < rows; c0 += CHUNK) {
             const int count = min(CHUNK, rows - c0);
             // The first barrier inside also makes the previous minibatch's update visible.
-            loss += forward_chunk(shared, inputs, targets, labels, order, first + c0, count, scale, lid);
+            compensated_add(&loss, &lost, forward_chunk(shared, inputs, targets, labels, order, first + c0, count, scale, lid));
             if (!learns) continue;
             if (hiddenLearns) backpropagate_chunk(shared, count, lid);
             for (int q = 0; q < PARAMS_PER_ITEM; q++) {
@@ -222,6 +223,9 @@ void epoch_small(__global const REAL *inputs, __global const REAL *targets, __gl
         secondMoments[at] = v[q];
 #endif
     }
-    const REAL total = group_sum(loss, shared + AT_SCRATCH, lid, GROUP);
-    if (lid == 0) lossSums[student] = total;
+    const REAL total = group_sum(loss - lost, shared + AT_SCRATCH, lid, GROUP);
+    if (lid == 0) {
+        lossSums[2 * student] = total;
+        lossSums[2 * student + 1] = 0;
+    }
 }

@@ -3,7 +3,8 @@
 // The squared error of a student on a minibatch is Σ (y − t)² over samples and outputs, with
 // gradient 2(y − t)/(rows·outputs) (the gradient of the mean); the cross-entropy is
 // Σ log Σ exp(y) − y_label over samples, with gradient (softmax − onehot)/rows. Sums accumulate
-// on the device over an epoch; the host divides by samples·outputs or samples once at the end.
+// on the device over an epoch, compensated (reduce.cl); the host divides by samples·outputs or
+// samples once at the end.
 #define LOSS_SQUARED_ERROR 0
 #define LOSS_CROSS_ENTROPY 1
 
@@ -24,7 +25,8 @@ inline REAL cross_entropy_gradient(const REAL logit, const REAL top, const REAL 
 
 // One work-group per student (dimension 1). `outputs` is [rows, students·width] sample-major;
 // `deltas`, written when `withGradient`, has the same layout (it may be `outputs` itself).
-// `lossSums[student]` grows by the student's summed loss over the rows.
+// The student's summed loss over the rows is added to its running sum `lossSums[2·student]`,
+// compensated by `lossSums[2·student + 1]`.
 __kernel __attribute__((reqd_work_group_size(LOSS_GROUP, 1, 1)))
 void loss_and_gradient(__global const REAL *outputs, __global const REAL *targets,
                        __global const int *labels, __global REAL *deltas,
@@ -59,5 +61,10 @@ void loss_and_gradient(__global const REAL *outputs, __global const REAL *target
         }
     }
     const REAL total = group_sum(sum, scratch, lid, LOSS_GROUP);
-    if (lid == 0) lossSums[student] += total;
+    if (lid == 0) {
+        REAL sum = lossSums[2 * student], lost = lossSums[2 * student + 1];
+        compensated_add(&sum, &lost, total);
+        lossSums[2 * student] = sum;
+        lossSums[2 * student + 1] = lost;
+    }
 }

@@ -15,6 +15,16 @@ inline REAL group_sum(REAL value, __local REAL *scratch, const int lid, const in
     return total;
 }
 
+// Adds `x` to the running sum `*sum` with Kahan's compensation `*lost` (the low-order part the
+// sum has dropped, negated), so that an epoch's thousands of minibatch losses add up in float32
+// as accurately as the CPU backend's double sum, and both feed the plateau schedule one number.
+inline void compensated_add(REAL *sum, REAL *lost, const REAL x) {
+    const REAL y = x - *lost;
+    const REAL t = *sum + y;
+    *lost = (t - *sum) - y;
+    *sum = t;
+}
+
 // Column sums of a row-major [rows, columns] matrix: the bias gradients, Σ over the minibatch of
 // a layer's deltas for all students at once. A work-group covers REDUCE_COLUMNS neighbouring
 // columns (coalesced reads) with REDUCE_ROWS work-items per column, each summing every

@@ -76,12 +76,13 @@ public final class EpochSmallKernel<T: Real> {
 
     /// Trains every student of `parameters` for one epoch over `order[0..<count]` in minibatches
     /// of `batchSize`, with updates numbered `firstStep + 1`, `firstStep + 2`, ..., and sets
-    /// `lossSums[student]` to the student's summed loss over the epoch. Students at rate 0 are
+    /// `lossSums[2·student]` to the student's summed loss over the epoch (and its compensation,
+    /// `lossSums[2·student + 1]`, to 0). Students at rate 0 are
     /// evaluated only, so all-zero rates evaluate the bank.
     public func run(samples: DeviceSamples<T>, order: OpenCLBuffer<Int32>, count: Int, batchSize: Int,
                     parameters: DeviceParameters<T>, rates: OpenCLBuffer<T>, firstStep: Int,
                     lossSums: OpenCLBuffer<T>) throws {
-        guard count <= order.count, rates.count >= parameters.students, lossSums.count >= parameters.students else {
+        guard count <= order.count, rates.count >= parameters.students, lossSums.count >= 2 * parameters.students else {
             throw OpenCLError.invalidRequest("epoch of \(count) samples for \(parameters.students) students: buffers too small")
         }
         let batches = (count + batchSize - 1) / batchSize

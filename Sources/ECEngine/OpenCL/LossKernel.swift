@@ -11,14 +11,15 @@ public final class LossKernel<T: Real> {
         kernel = try context.elementwiseProgram(T.self, tuning: tuning).kernel("loss_and_gradient")
     }
 
-    /// Adds each student's summed loss over the first `rows` samples to `lossSums[student]`.
+    /// Adds each student's summed loss over the first `rows` samples to its running sum
+    /// `lossSums[2·student]`, compensated by `lossSums[2·student + 1]` (Kahan).
     /// - Parameters:
     ///   - outputs: [rows, students·width] sample-major, as the layers write them.
     ///   - samples: the minibatch's targets (squared error) or labels (cross-entropy).
     ///   - deltas: when given, receives ∂(mean loss)/∂output in the layout of `outputs`.
     public func run(_ loss: LossFunction, outputs: OpenCLBuffer<T>, rows: Int, students: Int, width: Int,
                     samples: DeviceSamples<T>, deltas: OpenCLBuffer<T>?, lossSums: OpenCLBuffer<T>) throws {
-        guard outputs.count >= rows * students * width, lossSums.count >= students,
+        guard outputs.count >= rows * students * width, lossSums.count >= 2 * students,
               (deltas?.count ?? .max) >= rows * students * width,
               loss == .crossEntropy ? (samples.labels?.count ?? 0) >= rows : samples.targets.count >= rows * width
         else {

@@ -54,6 +54,7 @@ extension OpenCLBackend {
     /// Per-student mean loss: squared error per sample and output, or cross-entropy per sample.
     private func meanLosses(samples: Int) throws -> [Double] {
         let perSample = configuration.loss == .meanSquaredError ? widths[widths.count - 1] : 1
-        return try lossSums.read(range: 0..<studentCount).map { Double($0) / Double(samples * perSample) }
+        let sums = try lossSums.read(range: 0..<2 * studentCount)
+        return (0..<studentCount).map { s in (Double(sums[2 * s]) - Double(sums[2 * s + 1])) / Double(samples * perSample) }
     }
 }

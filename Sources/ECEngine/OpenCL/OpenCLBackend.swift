@@ -36,7 +36,7 @@ public final class OpenCLBackend<T: Real>: TrainingBackend {
     /// The epoch's sample order; grown if an epoch's order is longer than the probe set.
     var order: OpenCLBuffer<Int32>
     let rates: OpenCLBuffer<T>
-    /// Per student: the epoch's summed loss.
+    /// Per student: the epoch's summed loss and its compensation (Kahan's; the kernels' `compensated_add`).
     let lossSums: OpenCLBuffer<T>
     /// Updates taken so far (Adam's t).
     var step: Int
@@ -85,7 +85,7 @@ public final class OpenCLBackend<T: Real>: TrainingBackend {
         parameters = try DeviceParameters(context: context, bank: bank, optimizerState: state, configuration: configuration)
         order = try context.makeBuffer(Int32.self, count: data.sampleCount)
         rates = try context.makeBuffer(T.self, count: bank.count)
-        lossSums = try context.makeBuffer(T.self, count: bank.count)
+        lossSums = try context.makeBuffer(T.self, count: 2 * bank.count)
 
         let fused = path == .general ? nil
             : try EpochSmallKernel<T>.make(context: context, widths: bank.widths, skip: bank.skip != nil,
