@@ -4,12 +4,11 @@ import Foundation
 
 /// Second-order polishing of small students in float64 (Levenberg–Marquardt).
 ///
-/// Adam leaves toy students at MSE/Var(y) ≈ 1e-6…1e-8 after tens of thousands of epochs, where
-/// duplicates of a teacher neuron still disagree by degrees; the Gauss–Newton steps of LM drive
-/// the same students to 1e-12 and below within a few hundred iterations, where each teacher
-/// neuron reappears within 0.01° in every student. Each student is polished on its own, in
-/// parallel across cores; the Jacobian is formed explicitly (samples × parameters), so this is
-/// for small networks only.
+/// Adam stalls where duplicates of a teacher neuron still disagree by degrees; Gauss–Newton steps
+/// take the same students to losses at which each teacher neuron reappears within hundredths of a
+/// degree (docs/method.md, step 2). Each student is polished on its own, in parallel across
+/// cores; the Jacobian is formed explicitly (samples × parameters), so this is for small networks
+/// only.
 public struct LevenbergMarquardt: Sendable {
     public struct Options: Sendable, Codable, Equatable {
         public var maximumIterations: Int
@@ -33,12 +32,9 @@ public struct LevenbergMarquardt: Sendable {
         }
 
         /// The polishing of students with `hiddenLayers` hidden layers. Deep students progress in
-        /// bursts: on a 4-4-3-1 g teacher, students that gained less than a decade in 50 steps
-        /// went on from 2e-4 to 8e-12 and from 1e-4 to 5e-9 within 5,000 (9 of 20 below 1e-7
-        /// instead of 5), so they get ten times the patience and five times the iterations. They
-        /// also use every sample: polished on 2,000 of 4,000 probe samples, 4-16-12-1 students
-        /// grew weights of 1e3…1e5 and fitted those samples a thousand times better than the
-        /// others (one: 3e-13 on them, 7e+2 on the rest).
+        /// bursts, so they get ten times the patience and five times the iterations; and they use
+        /// every sample, since polished on a subset they overfit it (Benchmarks/RESULTS.md,
+        /// "Polishing").
         public static func students(hiddenLayers: Int) -> Options {
             hiddenLayers > 1 ? Options(maximumIterations: 5000, patience: 500, minimumSamples: .max) : Options()
         }

@@ -6,8 +6,8 @@ public enum DuplicateFolding {
     /// polishing (float32 image runs) no fit is exact, so the exact-fit refinement cannot show a
     /// neuron redundant; but a teacher neuron that the students consistently hold as two units a
     /// few degrees apart comes back as two clusters, and so as two recovered neurons whose outputs
-    /// over the probe sample correlate almost perfectly (0.999 on the 784-8-8-10 Fashion-MNIST
-    /// teacher of RESULTS.md, whose own neurons correlate at most 0.59 with one another). While a
+    /// over the probe sample correlate almost perfectly, far more than distinct teacher neurons
+    /// do (Benchmarks/RESULTS.md, "Duplicate folding"). While a
     /// pair in a layer correlates (in absolute value, for sign-flipped twins) at `correlation` or
     /// more, the one of the two whose removal costs less on the sample goes, its output handed to
     /// the next layer as its least-squares combination of the others (`removingByProjection`).
@@ -15,9 +15,8 @@ public enum DuplicateFolding {
     public static func fold(_ network: Network<Double>, sample: Matrix<Double>, sampleTargets: Matrix<Double>,
                             correlation: Double) throws -> (network: Network<Double>, removed: [[Int]]) {
         var current = network
-        var survivors = network.layers.dropLast().map { Array(0..<$0.outputs) }
-        var removed = survivors.map { _ in [Int]() }
-        for l in survivors.indices {
+        var survivors = SurvivingNeurons(network)
+        for l in network.layers.indices.dropLast() {
             while current.layers[l].outputs > 1 {
                 let activations = current.hiddenActivations(sample)[l]
                 guard let pair = mostCorrelatedPair(activations), pair.correlation >= correlation else { break }
@@ -27,11 +26,11 @@ public enum DuplicateFolding {
                     return (neuron: j, network: candidate, cost: candidate(sample).meanSquaredDifference(to: sampleTargets))
                 }
                 let cheaper = choices.min { $0.cost < $1.cost }!
-                removed[l].append(survivors[l].remove(at: cheaper.neuron))
+                survivors.remove(cheaper.neuron, fromLayer: l)
                 current = cheaper.network
             }
         }
-        return (current, removed.map { $0.sorted() })
+        return (current, survivors.removed)
     }
 
     /// The two columns of `activations` [n, width] with the largest absolute correlation, and

@@ -81,11 +81,10 @@ public struct ExactFitRefinement {
     /// neuron, or half of one). In a deep network a neuron of any hidden layer can go.
     public func eliminate(_ network: Network<Double>, relativeLoss: Double) throws -> (network: Network<Double>, relativeLoss: Double, removed: [[Int]]) {
         var current = (network: network, relativeLoss: relativeLoss)
-        var survivors = network.layers.dropLast().map { Array(0..<$0.outputs) }
-        var removed = survivors.map { _ in [Int]() }
+        var survivors = SurvivingNeurons(network)
         while current.relativeLoss < Self.exactLoss {
             var next: (network: Network<Double>, relativeLoss: Double)?
-            var gone = survivors.map { _ in [Int]() }
+            var gone = network.layers.dropLast().map { _ in [Int]() }
             let reduced = try Reconstruction.eliminateRedundant(current.network, inputs: sample, targets: sampleTargets,
                                                                 tolerance: tolerance)
             if reduced.removed.contains(where: { !$0.isEmpty }) {
@@ -104,13 +103,10 @@ public struct ExactFitRefinement {
                 }
             }
             guard let next else { break }
-            for l in survivors.indices {
-                removed[l] += gone[l].map { survivors[l][$0] }
-                survivors[l] = survivors[l].enumerated().filter { !gone[l].contains($0.offset) }.map(\.element)
-            }
+            survivors.remove(gone)
             current = next
         }
-        return (current.network, current.relativeLoss, removed.map { $0.sorted() })
+        return (current.network, current.relativeLoss, survivors.removed)
     }
 
     /// The fallback when the clusters gave no exact network: the best student (by

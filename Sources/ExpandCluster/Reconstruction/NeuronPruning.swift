@@ -45,8 +45,8 @@ public struct NeuronPruning {
     /// removed neurons from it.
     public func run(_ network: Network<Double>, progress: (ProgressEvent) -> Void,
                     fineTune: (Network<Double>, Int) throws -> Network<Double>) throws -> Outcome {
-        var survivors = network.layers.dropLast().map { Array(0..<$0.outputs) }
-        let none = survivors.map { _ in [Int]() }
+        var survivors = SurvivingNeurons(network)
+        let none = network.layers.dropLast().map { _ in [Int]() }
         var outcome = Outcome(network: network, pruned: none, duplicates: none, unneeded: none)
         let variance = max(sampleTargets.pooledVariance, .leastNormalMagnitude)
         while outcome.rounds < maxRounds {
@@ -86,13 +86,9 @@ public struct NeuronPruning {
     }
 
     /// Adds removals, numbered in the current network, to `list` in the first network's
-    /// numbering, and drops them from `survivors` (the current network's neurons, so numbered);
-    /// returns how many there were.
-    private static func record(_ removed: [[Int]], in list: inout [[Int]], survivors: inout [[Int]]) -> Int {
-        for (l, indices) in removed.enumerated() where !indices.isEmpty {
-            list[l] = (list[l] + indices.map { survivors[l][$0] }).sorted()
-            survivors[l] = survivors[l].indices.filter { !indices.contains($0) }.map { survivors[l][$0] }
-        }
+    /// numbering; returns how many there were.
+    private static func record(_ removed: [[Int]], in list: inout [[Int]], survivors: inout SurvivingNeurons) -> Int {
+        for (l, original) in survivors.remove(removed).enumerated() { list[l] = (list[l] + original).sorted() }
         return removed.reduce(0) { $0 + $1.count }
     }
 }

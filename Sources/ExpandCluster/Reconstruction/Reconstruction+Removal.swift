@@ -21,13 +21,12 @@ extension Reconstruction {
     static func eliminateRedundant(_ network: Network<Double>, inputs: Matrix<Double>, targets: Matrix<Double>,
                                    tolerance: Double) throws -> (network: Network<Double>, removed: [[Int]]) {
         var current = network
-        var survivors = network.layers.dropLast().map { Array(0..<$0.outputs) }
-        var removed = survivors.map { _ in [Int]() }
+        var survivors = SurvivingNeurons(network)
         while let best = try removals(from: current, inputs: inputs, targets: targets).first, best.relativeLoss < tolerance {
-            removed[best.layer].append(survivors[best.layer].remove(at: best.neuron))
+            survivors.remove(best.neuron, fromLayer: best.layer)
             current = best.network
         }
-        return (current, removed.map { $0.sorted() })
+        return (current, survivors.removed)
     }
 
     /// Each hidden neuron's removal, cheapest first. A neuron of the last hidden layer goes with

@@ -12,11 +12,9 @@ import Foundation
 /// no affine combination of the rebuilt layer's outputs reproduces. The neuron of a spare
 /// cluster (two students or more, below ⌊γN⌋) joins the layer when it cuts the median share
 /// over the better half of the students by at least `gain`, the best such candidate first, each
-/// judged against the layer with the ones before it. Measured on the 784-8-8-10 Fashion-MNIST
-/// teacher (RESULTS.md): one missing teacher neuron cut it 15-fold; three of four missing, 1.7,
-/// 2.6 and 1.5-fold in turn, after which no spare cluster reached 1.08 (their units are partial
-/// copies of teacher neurons already in; no cluster held the fourth); hence the default gain of
-/// 1.4.
+/// judged against the layer with the ones before it. A missing teacher neuron cuts the share
+/// well beyond the default gain of 1.4, a partial copy of a neuron already in barely at all
+/// (Benchmarks/RESULTS.md, "Span growth").
 public struct SpanGrowth {
     /// The neurons added and what they did.
     public struct Outcome: Sendable {
@@ -33,9 +31,8 @@ public struct SpanGrowth {
     }
 
     /// A layer that leaves less than this share unexplained is complete: a missing neuron of a
-    /// layer of r leaves about 1/r of what is read, while students that are near but not at the
-    /// teacher leave shares of 1e-3 with the teacher's own layer, and units they share cut those
-    /// several-fold (a 4-4-3-1 toy teacher, RESULTS.md).
+    /// layer of r leaves about 1/r of what is read, far above what students near the teacher
+    /// leave with the teacher's own layer.
     static let completeShare = 0.01
 
     let gain: Double
@@ -46,8 +43,7 @@ public struct SpanGrowth {
     /// For hidden layer `layer` (not the last) of `students` on `sample`, the probe inputs the
     /// clustering saw. Only the better half of the students by `losses` take part: students
     /// that have not found the teacher read other things, and a unit that several of them share
-    /// would explain those (on a 4-4-3-1 toy teacher the worse half's shares were 0.05…0.4 with
-    /// the teacher's own first layer, the better half's 1e-7…2e-2).
+    /// would explain those.
     public init(students: StudentBank<Double>, losses: [Double], layer l: Int, sample: Matrix<Double>, gain: Double) {
         precondition(l + 2 < students.student(0).layers.count, "span growth needs a hidden layer after layer \(l)")
         self.gain = gain
