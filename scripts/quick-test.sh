@@ -8,10 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=(
-  ECCoreTests
+  ECCoreTests ECNumericsTests
   ECFormatsTests.AnyTensorTests ECFormatsTests.IDXTests ECFormatsTests.InputFileTests ECFormatsTests.NPYTests
   ECFormatsTests.NPZTests ECFormatsTests.NetworkFileTests ECFormatsTests.ProbeSetTests
   ECFormatsTests.PythonInteropTests ECFormatsTests.SafetensorsTests ECFormatsTests.FuzzTests
+  ECFormatsTests.HostileFileTests
   ECEngineTests.BackendChoiceTests ECEngineTests.CPUBackendTests ECEngineTests.LevenbergMarquardtTests
   ECEngineTests.OpenCLDeviceSelectionTests ECEngineTests.ElementwiseKernelTests
   ExpandClusterTests.AverageLinkageTests ExpandClusterTests.ClusterCountProfileTests
@@ -21,7 +22,8 @@ suites=(
   ExpandClusterTests.SuitePicturesTests ExpandClusterTests.IdentifyPicturesTests
   ExpandClusterTests.ImageDatasetTests ExpandClusterTests.NeuronPruningTests ExpandClusterTests.SpanGrowthTests
   ExpandClusterTests.ExactFitRefinementTests ExpandClusterTests.ToySuiteTests ExpandClusterTests.TeacherTrainingTests
-  ExpandClusterTests.RhoSelectionTests
+  ExpandClusterTests.RhoSelectionTests ExpandClusterTests.NeuronFitTests ExpandClusterTests.DataMetricTests
+  ExpandClusterTests.CheckpointValidationTests
   ecTests.UsageErrorTests
 )
 filter=$(IFS='|'; echo "${suites[*]}")

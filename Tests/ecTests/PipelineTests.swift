@@ -139,7 +139,7 @@ struct PipelineTests {
                     .split(separator: "\n").count >= 10
             }))
             #expect(!stopped.signaled && stopped.status == 128 + SIGINT, "exit \(stopped.status); stderr: \(stopped.stderr)")
-            let epochs = try #require(try checkpointEpochs(run.appendingPathComponent("checkpoints/expansion.safetensors")))
+            let epochs = try #require(try checkpointEpochs(run.appendingPathComponent("checkpoints/expand.safetensors")))
             #expect(epochs >= 10)
             #expect(String(stopped.stderrLines.last ?? "") == "ec: stopped by SIGINT after epoch \(epochs) of expansion; "
                 + "`ec suite run --problems 0 --rho 2 --students 2 --samples 200 --epochs 100000 --backend cpu --output 'my suite'` "
