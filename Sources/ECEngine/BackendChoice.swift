@@ -54,8 +54,8 @@ public struct BackendChoice: Sendable, Codable, Equatable {
 
     public var kind: Kind
     /// The `--device` flag: an index into `OpenCLDevice.all()` or part of a device or platform
-    /// name; nil defers to `EC_OPENCL_DEVICE`, then to the first GPU. With `auto`, naming a
-    /// device means OpenCL on it.
+    /// name; nil defers to `EC_OPENCL_DEVICE`, then to the first GPU. With `auto`, a device named
+    /// either way means OpenCL on it.
     public var device: String?
 
     public init(kind: Kind = .auto, device: String? = nil) {
@@ -66,10 +66,11 @@ public struct BackendChoice: Sendable, Codable, Equatable {
     /// The device a run in `precision` uses.
     /// - Throws: `ECError.device` with one line when `opencl` finds no OpenCL device or the driver
     ///   fails; `ECError.invalidArgument` for a device that matches none.
-    public func resolve(precision: Precision) throws -> Resolved {
+    public func resolve(precision: Precision,
+                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
         func openCL() throws -> Resolved {
             do {
-                return .opencl(try OpenCLDevice.select(device, requireFloat64: precision == .float64))
+                return .opencl(try OpenCLDevice.select(device, environment: environment, requireFloat64: precision == .float64))
             } catch let error as OpenCLError {
                 throw error.asECError
             }
@@ -80,7 +81,8 @@ public struct BackendChoice: Sendable, Codable, Equatable {
         case .opencl:
             return try openCL()
         case .auto:
-            let named = !(device ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+            // A device named by the flag or by EC_OPENCL_DEVICE means OpenCL on it, or an error.
+            let named = !(device ?? environment[OpenCLDevice.environmentVariable] ?? "").trimmingCharacters(in: .whitespaces).isEmpty
             // A driver that fails to list its devices means no usable GPU here, not an error.
             let gpu = ((try? OpenCLDevice.all()) ?? []).contains {
                 $0.kind == .gpu && (precision == .float32 || $0.supportsFloat64)

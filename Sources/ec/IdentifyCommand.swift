@@ -92,7 +92,7 @@ struct IdentifyCommand: AsyncParsableCommand {
             options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]
         }
         // Absolute, so that `--resume` finds them from any working directory.
-        return IdentifySettings(probe: fileURL(probe).path, teacher: data.teacher.map { fileURL($0).path }, options: options,
+        return IdentifySettings(probe: fileURL(probe).path, probeFingerprint: try FileFingerprint(of: fileURL(probe)), teacher: data.teacher.map { fileURL($0).path }, options: options,
                                 freshInputs: data.freshInputs.map { FileManager.default.fileExists(atPath: $0) ? fileURL($0).path : $0 })
     }
 }

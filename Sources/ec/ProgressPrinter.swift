@@ -7,7 +7,9 @@ final class ProgressPrinter: @unchecked Sendable {
     private let terminal = isatty(STDERR_FILENO) != 0
     private let interval: TimeInterval
     private var lastDraw = Date.distantPast
-    private var phaseStart = Date()
+    /// The phase's first reported epoch and when it came: the rate counts from there, since the
+    /// time before it is set-up (kernel builds, a checkpoint's load), not epochs.
+    private var firstEpoch: (epoch: Int, time: Date)?
     private var lineOpen = false
     private let quiet: Bool
 
@@ -20,17 +22,20 @@ final class ProgressPrinter: @unchecked Sendable {
         guard !quiet else { return }
         switch event {
         case .phase(let id):
-            phaseStart = Date()
+            firstEpoch = nil
             lastDraw = .distantPast
             emit("[\(id.title)]", permanent: true)
         case .note(let text):
             emit(text, permanent: true)
         case .epoch(let p):
             let now = Date()
+            let first = firstEpoch ?? (p.epoch, now)
+            firstEpoch = first
             let due = now.timeIntervalSince(lastDraw) >= (terminal ? 0.1 : interval)
             guard due || p.epoch == p.maximumEpochs else { return }
             lastDraw = now
-            let rate = Double(p.epoch) / max(now.timeIntervalSince(phaseStart), 1e-9)
+            let rate = p.epoch > first.epoch ? Double(p.epoch - first.epoch) / max(now.timeIntervalSince(first.time), 1e-9)
+                                             : 1 / max(p.secondsPerEpoch, 1e-9)
             let remaining = Double(p.maximumEpochs - p.epoch) / max(rate, 1e-9)
             let line = String(format: "%@ epoch %d/%d  best %.3e  median %.3e  lr %.1e  %d active  %.1f epochs/s  ETA ≤ %@",
                               p.phase.title, p.epoch, p.maximumEpochs, p.bestLoss, p.medianLoss, p.learningRate,

@@ -39,6 +39,11 @@ struct BackendChoiceTests {
         #expect(message.hasPrefix("--device 'no-such-accelerator' matches no OpenCL device"))
         #expect(!message.contains("\n"))
         #expect(throws: ECError.self) { try Self.make(.auto, "99") }
+        // Under auto, a device named by EC_OPENCL_DEVICE is not ignored either.
+        let named = [OpenCLDevice.environmentVariable: "no-such-accelerator"]
+        #expect(throws: ECError.self) { try BackendChoice(kind: .auto).resolve(precision: .float64, environment: named) }
+        #expect(try BackendChoice(kind: .auto).resolve(precision: .float64, environment: [OpenCLDevice.environmentVariable: "0"])
+                == .opencl(try TestOpenCL.devices.get()[0]))
     }
 
     @Test func tuningCanBeOverriddenFromTheEnvironment() throws {

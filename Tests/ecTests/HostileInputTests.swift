@@ -59,6 +59,23 @@ struct HostileInputTests {
         }
     }
 
+    /// A probe set replaced after the run started would mix two runs' work: `--resume` refuses it
+    /// by its recorded size and CRC-32.
+    @Test func resumeRefusesAChangedProbe() async throws {
+        let fixtures = try await Fixtures.shared.value
+        try await withScratchDirectory { directory in
+            let probe = directory.appendingPathComponent("p.npz")
+            try FileManager.default.copyItem(atPath: fixtures.path("probe.npz"), toPath: probe.path)
+            _ = try await ECProcess.run(["identify", "--probe", "p.npz", "--activation", "tanh", "--rho", "1", "--epochs", "2",
+                                         "--fine-tune-epochs", "1", "--students", "2", "--output", "run"], in: directory)
+            var bytes = try Data(contentsOf: probe)
+            bytes[bytes.count / 2] ^= 0x01   // one bit, same size
+            try bytes.write(to: probe)
+            try await expectFailure(["identify", "--resume", "run"], status: 1,
+                                    naming: ["p.npz", "not the probe set this run started with"], in: directory)
+        }
+    }
+
     @Test func fifosAndHostileDataFilesAreRefused() async throws {
         let fixtures = try await Fixtures.shared.value
         try await withScratchDirectory { directory in

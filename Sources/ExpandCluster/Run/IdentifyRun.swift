@@ -44,6 +44,12 @@ public struct IdentifyRun {
         } catch let error as ECError {
             throw ECError.invalidFile(path: self.directory.file(RunDirectory.settingsName).relativePath, problem: error.description)
         }
+        if let started = settings.probeFingerprint {
+            let now = try FileFingerprint(of: URL(fileURLWithPath: settings.probe))
+            guard now == started else {
+                throw ECError.invalidFile(path: settings.probe, problem: "is not the probe set this run started with (then \(started), now \(now)); restore it or start a new run")
+            }
+        }
     }
 
     public struct Outcome: Sendable {
