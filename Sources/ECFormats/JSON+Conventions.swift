@@ -47,7 +47,7 @@ public func writeJSONAtomically<T: Encodable>(_ value: T, to url: URL) throws {
 }
 
 /// Decodes the JSON file `path` holds as `data`, with an error that names the file and the field
-/// at fault ("options.polish.patience: expected an integer"), not Foundation's "The data isn't in
+/// at fault ("options.expansion.polish.patience: expected an integer"), not Foundation's "The data isn't in
 /// the correct format".
 public func decodeJSONFile<T: Decodable>(_: T.Type, from data: Data, path: String) throws -> T {
     do {

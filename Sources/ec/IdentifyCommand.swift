@@ -75,11 +75,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         options.fineTuning.maximumEpochs = fineTuning.fineTuneEpochs
         options.fineTuning.learningRate = fineTuning.fineTuneLr
         if let batch = fineTuning.fineTuneBatchSize { options.fineTuning.batchSize = batch }
-        if let iterations = expansion.polishIterations {
-            for phase in [\IdentifyOptions.expansion, \.retraining, \.fineTuning, \.pilot.training] {
-                if iterations > 0 { options[keyPath: phase].polish?.maximumIterations = iterations } else { options[keyPath: phase].polish = nil }
-            }
-        }
+        if let iterations = expansion.polishIterations { options.setPolishIterations(iterations) }
         options.clustering.cutRule = clustering.cutRule
         options.clustering.gamma = clustering.gamma
         options.clustering.betaDegrees = clustering.betaDeg

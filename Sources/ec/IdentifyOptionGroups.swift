@@ -35,7 +35,7 @@ struct ExpansionFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Adam learning rate of the expansion (default: chosen by depth).") var lr: Double?
     @OptionGroup var plateau: PlateauOptions
     @Option(parsing: .unconditional, help: "Minibatch size of every training phase.") var batchSize = 512
-    @Option(parsing: .unconditional, help: "Levenberg–Marquardt iterations per student; 0: no polishing (default: chosen by depth).")
+    @Option(parsing: .unconditional, help: "Levenberg–Marquardt iterations of every polish (pilots, students, recovered network); 0: none (default: chosen by depth).")
     var polishIterations: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 0
 

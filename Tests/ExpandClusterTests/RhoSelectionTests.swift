@@ -16,7 +16,7 @@ struct RhoSelectionTests {
         var options = IdentifyOptions(activation: .tanh, hiddenLayers: 1, referenceWidths: [4], students: 4,
                                       backend: BackendChoice(kind: .cpu), expansionEpochs: 2000, seed: 3)
         options.fineTuning.maximumEpochs = 20
-        options.expansion.polish = nil
+        options.setPolishIterations(0)
         let pilot = TrainingSettings(learningRate: 1e-3, batchSize: options.expansion.batchSize, maximumEpochs: 300)
         options.pilot = PilotOptions(ladder: ladder, students: 4, training: pilot, floor: floor, fraction: 0.75)
         return options

@@ -35,8 +35,9 @@ struct Expand<Scalar: Real>: Phase {
     }
 }
 
-/// Second-order polish of a trained bank (the expansion, or the students re-trained after a
-/// layer), so that duplicates of a teacher neuron agree to a small fraction of a degree.
+/// Second-order polish of a trained bank (the expansion, the students re-trained after a layer,
+/// or the recovered network), so that duplicates of a teacher neuron agree to a small fraction of
+/// a degree and an exact fit shows as one.
 struct Polish<Scalar: Real>: Phase {
     let id: PhaseID
     let settings: TrainingSettings

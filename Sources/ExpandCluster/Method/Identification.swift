@@ -31,9 +31,17 @@ public struct Identification {
     public func run(inputs: Matrix<Double>, targets: Matrix<Double>, compareWith target: ComparisonTarget? = nil,
                     device: BackendChoice.Resolved? = nil,
                     progress: @escaping (ProgressEvent) -> Void = { _ in }) throws -> IdentifyResult {
+        try run(inputs: inputs, targets: targets, compareWith: target, device: device, clock: PhaseClock(store: store),
+                progress: progress)
+    }
+
+    /// As `run`, timed by `clock`, which a caller starts before loading the data so that the
+    /// total covers it.
+    func run(inputs: Matrix<Double>, targets: Matrix<Double>, compareWith target: ComparisonTarget?,
+             device: BackendChoice.Resolved?, clock: PhaseClock,
+             progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
         try options.validate(inputs: inputs.columns)
         let device = try device ?? options.backend.resolve(precision: options.precision)
-        let clock = try PhaseClock(store: store)
         do {
             var result = switch options.precision {
             case .float32: try run(Float.self, inputs: inputs, targets: targets, target: target, device: device, clock: clock, progress: progress)

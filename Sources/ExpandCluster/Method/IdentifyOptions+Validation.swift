@@ -29,6 +29,11 @@ extension IdentifyOptions {
         for (name, training) in [("expansion", expansion), ("retraining", retraining),
                                  ("fineTuning", fineTuning), ("pilot.training", pilot.training)] {
             try training.validate("options." + name)
+            // The expansion's polish decides whether the run is polished (`polishes`); a phase
+            // without one in a polished run would skip both kinds of clean-up.
+            try Field.require((training.polish == nil) == (expansion.polish == nil), "options.\(name).polish",
+                              expansion.polish == nil ? "null, as options.expansion.polish is" : "set, as options.expansion.polish is",
+                              training.polish.map { "\($0.maximumIterations) iterations" } ?? "null")
         }
         try clustering.validate("options.clustering")
         try Field.require(redundancyTolerance >= 0 && redundancyTolerance.isFinite, "options.redundancyTolerance",

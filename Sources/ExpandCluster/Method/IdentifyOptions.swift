@@ -49,10 +49,18 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         self.seed = seed
     }
 
-    /// Whether the students get polished: float64 runs with polishing on (the students must also
-    /// be small enough: `LevenbergMarquardt.applies`). Polished runs judge the recovered network
-    /// by exactness (`ExactFitRefinement`) instead of the float32 clean-ups.
+    /// Whether the students get polished: float64 runs whose expansion has a polish (the other
+    /// phases' polishes are set alike, which `validateFields` checks; the students must also be
+    /// small enough: `LevenbergMarquardt.applies`). Polished runs judge the recovered network by
+    /// exactness (`ExactFitRefinement`) instead of the float32 clean-ups.
     var polishes: Bool { expansion.polish != nil && precision == .float64 }
+
+    /// Caps every phase's polish at `iterations` Levenberg–Marquardt steps; 0 turns polishing off.
+    public mutating func setPolishIterations(_ iterations: Int) {
+        for phase in [\IdentifyOptions.expansion, \.retraining, \.fineTuning, \.pilot.training] {
+            if iterations > 0 { self[keyPath: phase].polish?.maximumIterations = iterations } else { self[keyPath: phase].polish = nil }
+        }
+    }
 
     /// Student hidden widths for expansion factor `rho`.
     public func studentWidths(rho: Double) -> [Int] {

@@ -47,7 +47,7 @@ public enum PhaseID: Hashable, Sendable {
         case .polishRecovered: "polish-recovered"
         case .refine: "refine"
         case .compare: "compare"
-        case .train: "train"
+        case .train: "training"
         }
     }
 

@@ -9,7 +9,8 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     public var batchSize: Int
     public var maximumEpochs: Int
     /// Levenberg–Marquardt after Adam; it runs only in float64 and on students small enough for
-    /// explicit Jacobians (`LevenbergMarquardt.applies`). nil: none.
+    /// explicit Jacobians (`LevenbergMarquardt.applies`). nil: none. Whether a run is polished at
+    /// all is the expansion's setting (`IdentifyOptions.polishes`).
     public var polish: LevenbergMarquardt.Options?
 
     public init(learningRate: Double, schedule: PlateauSchedule.Options = .init(), batchSize: Int,
@@ -42,7 +43,8 @@ extension TrainingSettings {
                          polish: .students(hiddenLayers: hiddenLayers))
     }
 
-    /// Deep networks: the students re-trained after each rebuilt layer, that layer frozen.
+    /// Deep networks: the students re-trained after each rebuilt layer, the rebuilt layers up to
+    /// it frozen.
     public static func retraining(hiddenLayers: Int, batchSize: Int = 512) -> TrainingSettings {
         TrainingSettings(learningRate: 1e-3, batchSize: batchSize, maximumEpochs: 5_000,
                          polish: .students(hiddenLayers: hiddenLayers))

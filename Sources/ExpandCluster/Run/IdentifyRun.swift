@@ -60,6 +60,7 @@ public struct IdentifyRun {
     /// Runs (or resumes) the identification; `stopRequested` is asked before every phase and
     /// after every training epoch, and true stops the run there, checkpointed, with `RunStopped`.
     public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
+        let clock = try PhaseClock(store: directory)   // the total covers loading the data too
         let options = settings.options
         let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
         let target = try comparisonTarget(probe: probe)
@@ -69,7 +70,7 @@ public struct IdentifyRun {
         let device = try options.backend.resolve(precision: options.precision)
         progress(.note("running on \(device.describe(precision: options.precision))"))
         let result = try Identification(options: options, store: directory, stopRequested: stopRequested)
-            .run(inputs: probe.inputs, targets: probe.targets, compareWith: target, device: device, progress: progress)
+            .run(inputs: probe.inputs, targets: probe.targets, compareWith: target, device: device, clock: clock, progress: progress)
         var report = result.report
         report.peakHostMemoryBytes = peakResidentMemoryBytes()
         report.peakDeviceMemoryBytes = device.peakDeviceMemoryBytes
