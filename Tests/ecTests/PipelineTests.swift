@@ -78,6 +78,26 @@ struct PipelineTests {
         }
     }
 
+    /// A result that cannot be written (here a picture's name taken by a directory, as a full disk
+    /// would refuse it) is one line naming it and the results that are complete.
+    @Test func aFailedWriteSaysWhatWasWritten() async throws {
+        try await withScratchDirectory { directory in
+            try await makeToyProbe(samples: 300, in: directory)
+            try FileManager.default.createDirectory(at: directory.appendingPathComponent("run/loss-curves.svg"),
+                                                    withIntermediateDirectories: true)
+            let failed = try await ECProcess.run(["identify", "--probe", "p.npz", "--teacher", "t.safetensors", "--activation", "g",
+                                                  "--rho", "2", "--students", "4", "--epochs", "200", "--fine-tune-epochs", "3",
+                                                  "--backend", "cpu", "--output", "run"], in: directory)
+            // Progress comes first; the error is the last line.
+            let line = String(failed.stderrLines.last ?? "")
+            #expect(failed.status == 1 && !failed.signaled, "exit \(failed.status); stderr: \(failed.stderr)")
+            for words in ["ec: ", "loss-curves.svg", "recovered.safetensors, students.safetensors, report.json written", "--resume"] {
+                #expect(line.contains(words), "\(line)")
+            }
+            #expect(FileManager.default.fileExists(atPath: directory.appendingPathComponent("run/report.json").path))
+        }
+    }
+
     /// SIGTERM (or Ctrl-C) stops a run after the epoch in progress with that epoch checkpointed,
     /// exits 128 + 15 naming where it stopped and how to continue, and `--resume` finishes it
     /// from there, each epoch logged once; the report's times cover both processes.

@@ -74,12 +74,31 @@ public struct IdentifyRun {
         var report = result.report
         report.peakHostMemoryBytes = peakResidentMemoryBytes()
         report.peakDeviceMemoryBytes = device.peakDeviceMemoryBytes
-        try result.recovered.save(to: directory.file("recovered.safetensors"),
-                                  metadata: ["generator": "ec identify", "probe": settings.probe])
-        try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * variance })
-            .write(to: directory.file("students.safetensors"))
-        try writeJSONAtomically(report, to: directory.file("report.json"))
-        try IdentifyPictures(report: report).write(to: directory.url)
+        // A write that fails (a full disk) says which results are complete; the checkpoints stay,
+        // so a resumed run writes the rest without training again.
+        var written = [String]()
+        func write(_ name: String, _ body: () throws -> Void) throws {
+            do {
+                try body()
+                written.append(name)
+            } catch {
+                let complete = written.isEmpty ? "no result was written" : written.joined(separator: ", ") + " written"
+                throw ECError.invalidFile(path: directory.file(name).relativePath, problem: "could not be written (\(error)); "
+                                          + "\(complete); `ec identify --resume` writes the rest from the checkpoints")
+            }
+        }
+        try write("recovered.safetensors") {
+            try result.recovered.save(to: directory.file("recovered.safetensors"),
+                                      metadata: ["generator": "ec identify", "probe": settings.probe])
+        }
+        try write("students.safetensors") {
+            try result.students.safetensors(losses: report.studentRelativeLosses.map { $0 * variance })
+                .write(to: directory.file("students.safetensors"))
+        }
+        try write("report.json") { try writeJSONAtomically(report, to: directory.file("report.json")) }
+        for (fileName, chart) in IdentifyPictures(report: report).charts {
+            try write(fileName) { try writeFileAtomically(chart.svg, to: directory.file(fileName)) }
+        }
         return Outcome(recovered: result.recovered, report: report)
     }
 
