@@ -61,9 +61,10 @@ public struct Identification {
                               progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
         let runner = try PhaseRunner<T>(options: options, inputs: inputs, targets: targets, device: device, store: store,
                                         clock: clock, stopRequested: stopRequested, progress: progress)
-        // 1. Expand: N students wider than the teacher, trained (ρ chosen by pilots when not
-        //    given), then polished.
-        let expansion = try runner.run(Expand(), ())
+        // 1. Expand: N students wider than the teacher (by ρ, chosen by pilot runs when not
+        //    given), trained, then polished.
+        let (rho, pilots) = try options.rho.map { ($0, []) } ?? RhoSelection.choose(runner: runner)
+        let expansion = try runner.run(Expand(rho: rho), ())
         var expanded = expansion.trained
         if options.polishes { expanded = try runner.run(Polish(id: .polishExpansion, settings: options.expansion), expanded) }
 
@@ -119,7 +120,7 @@ public struct Identification {
 
         let variance = runner.variance
         let report = IdentifyReport(
-            options: options, rho: expansion.rho, pilots: expansion.pilots, studentWidths: expansion.widths,
+            options: options, rho: rho, pilots: pilots, studentWidths: expansion.widths,
             keptInputs: InputMask.keptCount(options.inputMask, of: inputs.columns),
             studentRelativeLosses: expanded.losses.map { $0 / variance }, expansionEpochs: expanded.epochs,
             layers: layerReports, recoveredWidths: recovered.hiddenWidths,

@@ -31,12 +31,14 @@ enum RhoSelection {
             }
             runner.progress(.note("ρ = \(PhaseID.format(rho)): \(result.reachedFloor) of \(result.relativeLosses.count) pilot students below \(floor(runner.options)) (median \(String(format: "%.2e", median(result.relativeLosses))))"))
             if Double(result.reachedFloor) >= pilot.fraction * Double(result.relativeLosses.count) {
+                runner.progress(.note("chose ρ = \(PhaseID.format(rho))"))
                 return (rho, results)
             }
         }
         let best = results.min { a, b in
             (-a.reachedFloor, median(a.relativeLosses), a.rho) < (-b.reachedFloor, median(b.relativeLosses), b.rho)
         }!
+        runner.progress(.note("chose ρ = \(PhaseID.format(best.rho)) (no rung reached the floor with \(PhaseID.format(100 * pilot.fraction))% of its pilots)"))
         return (best.rho, results)
     }
 
