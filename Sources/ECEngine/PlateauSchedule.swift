@@ -1,8 +1,9 @@
 import Foundation
 
 /// Reduce-on-plateau learning-rate schedule for one student, following PyTorch's
-/// ReduceLROnPlateau (mode "min", relative threshold), with two additions: a student whose rate
-/// has been reduced to the minimum stops training, and an optional cosine decay on top.
+/// ReduceLROnPlateau (mode "min", relative threshold), with three additions: a student whose rate
+/// has been reduced to the minimum stops training, so does one whose best loss no longer halves
+/// within a window of epochs (optional), and an optional cosine decay on top.
 public struct PlateauSchedule: Sendable, Codable, Equatable {
     public struct Options: Sendable, Codable, Equatable {
         /// Multiplier applied at each reduction (1/√10 in the reference).
@@ -20,15 +21,29 @@ public struct PlateauSchedule: Sendable, Codable, Equatable {
         /// MNIST students sit on a noise floor at each rate, which a lower rate halves at once,
         /// yet the loss still creeps down, so the plateau test lowers the rate late (RESULTS.md).
         public var cosineEpochs: Int?
+        /// A student also stops when its best loss has not halved over this many epochs (checked
+        /// at the end of each such window): the plateau test alone lets a student whose loss
+        /// creeps down by 1e-4 per epoch train for ever at its last rates. nil: never.
+        public var stallWindow: Int?
 
         public init(factor: Double = 1 / 10.0.squareRoot(), patience: Int = 100, cooldown: Int = 100,
-                    minimumLearningRate: Double = 1e-7, threshold: Double = 1e-4, cosineEpochs: Int? = nil) {
+                    minimumLearningRate: Double = 1e-7, threshold: Double = 1e-4, cosineEpochs: Int? = nil,
+                    stallWindow: Int? = nil) {
             self.factor = factor
             self.patience = patience
             self.cooldown = cooldown
             self.minimumLearningRate = minimumLearningRate
             self.threshold = threshold
             self.cosineEpochs = cosineEpochs
+            self.stallWindow = stallWindow
+        }
+
+        /// The stall window of students with `hiddenLayers` hidden layers: 1,000 epochs for one
+        /// (on toy teachers a student whose loss no longer halves in 1,000 epochs gains nothing
+        /// that the polish does not; Benchmarks/RESULTS.md), none deeper, where students are
+        /// known to wait long before a sudden descent.
+        public static func stallWindow(hiddenLayers: Int) -> Int? {
+            hiddenLayers == 1 ? 1_000 : nil
         }
     }
 
@@ -43,6 +58,10 @@ public struct PlateauSchedule: Sendable, Codable, Equatable {
     public private(set) var badEpochs = 0
     public private(set) var cooldownLeft = 0
     public private(set) var stopped = false
+    /// The best loss at the end of the last stall window (nil before the first ends), and the
+    /// epochs recorded since.
+    public private(set) var windowBest: Double?
+    public private(set) var windowEpochs = 0
 
     public init(learningRate: Double, options: Options = Options()) {
         self.learningRate = learningRate
@@ -69,6 +88,16 @@ public struct PlateauSchedule: Sendable, Codable, Equatable {
             badEpochs = 0
         } else {
             badEpochs += 1
+        }
+        if let window = options.stallWindow {
+            windowEpochs += 1
+            if windowEpochs >= window {
+                guard 2 * best <= windowBest ?? .infinity else {
+                    stopped = true
+                    return .stopped
+                }
+                (windowBest, windowEpochs) = (best, 0)
+            }
         }
         if cooldownLeft > 0 {
             cooldownLeft -= 1

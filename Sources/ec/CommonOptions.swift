@@ -50,15 +50,20 @@ struct PlateauOptions: ParsableArguments {
     var cooldown = 100
     @Flag(inversion: .prefixedNo, help: "Also scale the rate by (1 + cos(π·epoch/epochs))/2, down to 0 at the epoch cap.")
     var cosineDecay = false
+    @Option(parsing: .unconditional,
+            help: "A student stops when its best loss has not halved over this many epochs; 0: never (default: 1000 for one hidden layer, never deeper).")
+    var stallWindow: Int?
 
     func validate() throws {
         try FlagCheck.require(patience >= 0, "--patience", "at least 0", got: patience)
         try FlagCheck.require(cooldown >= 0, "--cooldown", "at least 0", got: cooldown)
+        if let stallWindow { try FlagCheck.require(stallWindow >= 0, "--stall-window", "at least 0", got: stallWindow) }
     }
 
-    /// The schedule of a training capped at `epochs`.
-    func options(epochs: Int) -> PlateauSchedule.Options {
-        .init(patience: patience, cooldown: cooldown, cosineEpochs: cosineDecay ? epochs : nil)
+    /// The schedule of a training of students with `hiddenLayers` hidden layers capped at `epochs`.
+    func options(epochs: Int, hiddenLayers: Int) -> PlateauSchedule.Options {
+        .init(patience: patience, cooldown: cooldown, cosineEpochs: cosineDecay ? epochs : nil,
+              stallWindow: stallWindow.map { $0 > 0 ? $0 : nil } ?? PlateauSchedule.Options.stallWindow(hiddenLayers: hiddenLayers))
     }
 }
 

@@ -70,7 +70,7 @@ struct IdentifyCommand: AsyncParsableCommand {
                                       backend: engine.selection, batchSize: expansion.batchSize,
                                       expansionEpochs: expansion.epochs, seed: expansion.seed)
         if let lr = expansion.lr { options.expansion.learningRate = lr }
-        options.expansion.schedule = expansion.plateau.options(epochs: expansion.epochs)
+        options.expansion.schedule = expansion.plateau.options(epochs: expansion.epochs, hiddenLayers: hiddenLayers)
         options.retraining.maximumEpochs = fineTuning.layerFineTuneEpochs
         options.fineTuning.maximumEpochs = fineTuning.fineTuneEpochs
         options.fineTuning.learningRate = fineTuning.fineTuneLr

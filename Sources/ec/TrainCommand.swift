@@ -44,7 +44,7 @@ struct TrainCommand: AsyncParsableCommand {
             activation: activation, hiddenWidths: widths.values, students: students,
             precision: engine.precision, backend: engine.selection, batchSize: batchSize,
             training: TrainingOptions(learningRate: lr, maximumEpochs: epochs,
-                                      plateau: plateau.options(epochs: epochs), seed: seed))
+                                      plateau: plateau.options(epochs: epochs, hiddenLayers: widths.values.count), seed: seed))
         // The log is written beside and moved over the old one only with the new bank, so that a
         // failed run leaves the previous bank and its log as they were.
         let partialLog = logURL.deletingLastPathComponent().appendingPathComponent(".\(logURL.lastPathComponent).\(getpid()).tmp")

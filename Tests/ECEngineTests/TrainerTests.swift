@@ -39,6 +39,24 @@ struct TrainerTests {
         #expect(reductions == 7 && epochs == 9)   // 7 reductions, the 8th reaches 1e-7 and stops
     }
 
+    /// With a stall window of 3, the best loss must halve from one window's end to the next: a
+    /// loss falling by 10% per epoch (0.73 per window) stops at the second check, one a little
+    /// faster than halving
+    /// each window goes on.
+    @Test func aStudentWhoseLossNoLongerHalvesStops() {
+        let options = PlateauSchedule.Options(patience: 1000, cooldown: 0, threshold: 0, stallWindow: 3)
+        var creeping = PlateauSchedule(learningRate: 1, options: options)
+        var events = [PlateauSchedule.Event?]()
+        for epoch in 0..<6 { events.append(creeping.record(loss: pow(0.9, Double(epoch)))) }
+        #expect(events == [nil, nil, nil, nil, nil, .stopped])
+        #expect(creeping.stopped && creeping.learningRate == 1)
+        var halving = PlateauSchedule(learningRate: 1, options: options)
+        for epoch in 0..<30 { #expect(halving.record(loss: pow(0.5, Double(epoch) / 2.9)) == nil, "epoch \(epoch)") }
+        // Without a window the same creep never stops (patience is long).
+        var plain = PlateauSchedule(learningRate: 1, options: .init(patience: 1000, cooldown: 0, threshold: 0))
+        for epoch in 0..<30 { #expect(plain.record(loss: pow(0.9, Double(epoch))) == nil) }
+    }
+
     @Test func cosineDecayScalesTheRateTheScheduleSets() throws {
         // T = 4: (1 + cos(πt/4))/2 for t = 0…4 is 1, (1 + √½)/2, ½, (1 − √½)/2, 0; 0 after T.
         var schedule = PlateauSchedule(learningRate: 2, options: .init(cosineEpochs: 4))

@@ -50,7 +50,7 @@ struct PipelineTests {
                                                    "--rho", "2", "--students", "4", "--epochs", "200", "--backend", "cpu",
                                                    "--layer-fine-tune-epochs", "2", "--fine-tune-epochs", "3",
                                                    "--fine-tune-lr", "3e-4", "--fine-tune-batch-size", "64",
-                                                   "--patience", "7", "--cooldown", "5", "--no-cosine-decay", "--cosine-decay",
+                                                   "--patience", "7", "--cooldown", "5", "--no-cosine-decay", "--cosine-decay", "--stall-window", "150",
                                                    "--output", "run", "--json"], in: directory)
             let report = parseJSON(outcome.stdout) as? [String: Any]
             let options = report?["options"] as? [String: Any]
@@ -62,6 +62,7 @@ struct PipelineTests {
             let plateau = phase("expansion")?["schedule"] as? [String: Any]
             #expect(plateau?["patience"] as? Int == 7 && plateau?["cooldown"] as? Int == 5)
             #expect(plateau?["cosineEpochs"] as? Int == 200)   // the last of the pair wins; the decay spans the cap
+            #expect(plateau?["stallWindow"] as? Int == 150)
             let finalEpochs = report?["finalEpochs"] as? Int
             #expect(finalEpochs.map { (1...12).contains($0) } == true)
             // The epoch log records the minibatch each phase trained with: 64 for the final

@@ -66,6 +66,7 @@ extension TrainingSettings {
         try Field.require(schedule.threshold >= 0 && schedule.threshold < 1, plateau + ".threshold", "in [0, 1)",
                           schedule.threshold)
         if let cosine = schedule.cosineEpochs { try Field.require(cosine >= 1, plateau + ".cosineEpochs", "at least 1", cosine) }
+        if let window = schedule.stallWindow { try Field.require(window >= 1, plateau + ".stallWindow", "at least 1", window) }
         if let polish { try polish.validate(name + ".polish") }
     }
 }

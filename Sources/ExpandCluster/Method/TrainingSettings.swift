@@ -37,10 +37,12 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
 extension TrainingSettings {
     /// The expansion of students with `hiddenLayers` hidden layers: Adam at the reference's 1e-3
     /// for one hidden layer; deeper students at 3e-2, which the plateau schedule brings down
-    /// within a few thousand epochs (Benchmarks/RESULTS.md compares the rates).
+    /// within a few thousand epochs (Benchmarks/RESULTS.md compares the rates). A student stops
+    /// when its loss stalls (`PlateauSchedule.Options.stallWindow(hiddenLayers:)`).
     public static func expansion(hiddenLayers: Int, batchSize: Int = 512, maximumEpochs: Int = 20_000) -> TrainingSettings {
-        TrainingSettings(learningRate: hiddenLayers > 1 ? 3e-2 : 1e-3, batchSize: batchSize, maximumEpochs: maximumEpochs,
-                         polish: .students(hiddenLayers: hiddenLayers))
+        TrainingSettings(learningRate: hiddenLayers > 1 ? 3e-2 : 1e-3,
+                         schedule: .init(stallWindow: PlateauSchedule.Options.stallWindow(hiddenLayers: hiddenLayers)),
+                         batchSize: batchSize, maximumEpochs: maximumEpochs, polish: .students(hiddenLayers: hiddenLayers))
     }
 
     /// Deep networks: the students re-trained after each rebuilt layer, the rebuilt layers up to
