@@ -3,7 +3,8 @@
 # per parser (the ECFormats sources with a target from Fuzz/, instrumented, linked against the
 # release build's ECCore), seeds each from files `ec` writes, and runs it for SECONDS.
 # Usage: scripts/fuzz.sh [SECONDS=60] [TARGETS="safetensors npy npz idx gzip"]
-# A crash leaves crash-* in .build/fuzz/<target>/; make it a unit test (Tests/ECFormatsTests).
+# A crash leaves crash-* in .build/fuzz/<target>/ and makes the script exit 1; make it a unit test
+# (Tests/ECFormatsTests). The README's test command ends with a short run of every target.
 set -euo pipefail
 seconds=${1:-60}
 targets=${2:-"safetensors npy npz idx gzip"}
@@ -32,18 +33,23 @@ seed() {
     esac
 }
 
+failed=0
 for target in $targets; do
     dir=$out/$target
     mkdir -p "$dir/corpus"
     for file in $(seed "$target"); do cp "$out/seeds/$file" "$dir/corpus/"; done
+    rm -f "$dir"/crash-* "$dir"/leak-* "$dir"/oom-* "$dir"/timeout-*   # this run's findings only
     swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ECFormats \
         -I .build/release/Modules -I Sources/CZlib -I Sources/CBLAS \
+        -Xcc -fmodule-map-file=.build/release/ECBLASSetup.build/module.modulemap \
         Sources/ECFormats/*.swift "Fuzz/$target.swift" .build/release/ECCore.build/*.o \
-        -lz -lopenblas -o "$dir/fuzz-$target"
+        .build/release/ECBLASSetup.build/*.o -lz -lopenblas -ldl -o "$dir/fuzz-$target"
     (cd "$dir" && ./"fuzz-$target" corpus -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 > log.txt 2>&1) || true
     # Edges are those of the Swift parsers (zlib itself is not instrumented).
+    found=$(ls "$dir" | grep -c '^crash-\|^leak-\|^oom-\|^timeout-' || true)
     echo "== $target: $(grep -E 'stat::number_of_executed_units' "$dir/log.txt" | awk '{print $2}') inputs," \
-         "$(grep -oE 'cov: [0-9]+' "$dir/log.txt" | tail -1 | cut -d' ' -f2) edges," \
-         "crashes: $(ls "$dir" | grep -c '^crash-\|^leak-\|^oom-\|^timeout-' || true)"
+         "$(grep -oE 'cov: [0-9]+' "$dir/log.txt" | tail -1 | cut -d' ' -f2) edges, crashes: $found"
+    if [ "$found" -gt 0 ]; then failed=1; echo "   see $dir/log.txt and $dir/crash-*"; fi
 done
+exit $failed

@@ -3,7 +3,7 @@
 # and SciPy cross-checks, ρ selection by pilots, and the command line's usage errors. Whole
 # identifications, GEMM kernels on PoCL, timed training, large files and the demo are left to the
 # full command:
-#   scripts/setup.sh && swift test -c release --no-parallel
+#   scripts/setup.sh && swift test -c release --no-parallel && scripts/fuzz.sh 10
 # Extra arguments go to `swift test` (e.g. --no-parallel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
