@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the file parsers with libFuzzer (issue 29). Builds one executable
-# per parser (the ECFormats sources with a target from Fuzz/, instrumented, linked against the
-# release build's ECCore), seeds each from files `ec` writes, and runs it for SECONDS.
+# (the ECFormats sources with Fuzz/Parsers.swift, instrumented, linked against the release build's
+# ECCore), seeds each parser from files `ec` writes, and runs it on each for SECONDS.
 # Usage: scripts/fuzz.sh [SECONDS=60] [TARGETS="safetensors npy npz idx gzip"]
 # A crash leaves crash-* in .build/fuzz/<target>/ and makes the script exit 1; make it a unit test
 # (Tests/ECFormatsTests). The README's test command ends with a short run of every target.
@@ -33,18 +33,20 @@ seed() {
     esac
 }
 
+swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ECFormats \
+    -I .build/release/Modules -I Sources/CZlib -I Sources/CBLAS \
+    -Xcc -fmodule-map-file=.build/release/ECBLASSetup.build/module.modulemap \
+    Sources/ECFormats/*.swift Fuzz/Parsers.swift .build/release/ECCore.build/*.o \
+    .build/release/ECBLASSetup.build/*.o -lz -lopenblas -ldl -o "$out/fuzz-parsers" \
+    > "$out/build.txt" 2>&1 || { cat "$out/build.txt"; exit 1; }   # the linker's ASan warnings only on failure
+
 failed=0
 for target in $targets; do
     dir=$out/$target
     mkdir -p "$dir/corpus"
     for file in $(seed "$target"); do cp "$out/seeds/$file" "$dir/corpus/"; done
     rm -f "$dir"/crash-* "$dir"/leak-* "$dir"/oom-* "$dir"/timeout-*   # this run's findings only
-    swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name ECFormats \
-        -I .build/release/Modules -I Sources/CZlib -I Sources/CBLAS \
-        -Xcc -fmodule-map-file=.build/release/ECBLASSetup.build/module.modulemap \
-        Sources/ECFormats/*.swift "Fuzz/$target.swift" .build/release/ECCore.build/*.o \
-        .build/release/ECBLASSetup.build/*.o -lz -lopenblas -ldl -o "$dir/fuzz-$target"
-    (cd "$dir" && ./"fuzz-$target" corpus -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    (cd "$dir" && EC_FUZZ_TARGET=$target "$out/fuzz-parsers" corpus -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
         -print_final_stats=1 > log.txt 2>&1) || true
     # Edges are those of the Swift parsers (zlib itself is not instrumented).
     found=$(ls "$dir" | grep -c '^crash-\|^leak-\|^oom-\|^timeout-' || true)
