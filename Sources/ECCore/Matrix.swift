@@ -63,19 +63,7 @@ public struct Matrix<T: Real>: Sendable, Equatable {
     @_specialize(where T == Double)
     public func multipliedByTranspose(of other: Matrix) -> Matrix {
         precondition(columns == other.columns, "Matrix: \(rows)×\(columns) · (\(other.rows)×\(other.columns))ᵀ")
-        var out = Matrix(rows: rows, columns: other.rows)
-        guard rows > 0, other.rows > 0, columns > 0 else { return out }
-        scalars.withUnsafeBufferPointer { a in
-            other.scalars.withUnsafeBufferPointer { b in
-                out.scalars.withUnsafeMutableBufferPointer { c in
-                    T.gemm(m: rows, n: other.rows, k: columns,
-                           GemmOperand(a.baseAddress!, leadingDimension: columns),
-                           GemmOperand(b.baseAddress!, leadingDimension: columns, transposed: true),
-                           c.baseAddress!, ldc: other.rows)
-                }
-            }
-        }
-        return out
+        return product(other, transposingSelf: false, transposingOther: true)
     }
 
     /// selfᵀ · other (BLAS, no transposed copy), e.g. the cross products XᵀY of two data matrices
@@ -84,15 +72,25 @@ public struct Matrix<T: Real>: Sendable, Equatable {
     @_specialize(where T == Double)
     public func transposeMultiplied(by other: Matrix) -> Matrix {
         precondition(rows == other.rows, "Matrix: (\(rows)×\(columns))ᵀ · \(other.rows)×\(other.columns)")
-        var out = Matrix(rows: columns, columns: other.columns)
-        guard columns > 0, other.columns > 0, rows > 0 else { return out }
+        return product(other, transposingSelf: true, transposingOther: false)
+    }
+
+    /// op(self) · op(other) by one BLAS call, op transposing where asked (the operands are read
+    /// in place, row-major); the shapes are the callers' to check.
+    @_specialize(where T == Float)
+    @_specialize(where T == Double)
+    private func product(_ other: Matrix, transposingSelf: Bool, transposingOther: Bool) -> Matrix {
+        let (m, k) = transposingSelf ? (columns, rows) : (rows, columns)
+        let n = transposingOther ? other.rows : other.columns
+        var out = Matrix(rows: m, columns: n)
+        guard m > 0, n > 0, k > 0 else { return out }
         scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
                 out.scalars.withUnsafeMutableBufferPointer { c in
-                    T.gemm(m: columns, n: other.columns, k: rows,
-                           GemmOperand(a.baseAddress!, leadingDimension: columns, transposed: true),
-                           GemmOperand(b.baseAddress!, leadingDimension: other.columns),
-                           c.baseAddress!, ldc: other.columns)
+                    T.gemm(m: m, n: n, k: k,
+                           GemmOperand(a.baseAddress!, leadingDimension: columns, transposed: transposingSelf),
+                           GemmOperand(b.baseAddress!, leadingDimension: other.columns, transposed: transposingOther),
+                           c.baseAddress!, ldc: n)
                 }
             }
         }
