@@ -71,28 +71,25 @@ public struct Identification {
         // 2. Cluster each hidden layer's neurons across the students and rebuild the layer; in a
         //    deep network the students are re-trained on the rebuilt layers before the next one.
         var students = StudentsAtLayer(bank: expanded.bank.converted(to: Double.self), losses: expanded.losses, rebuiltBelow: [])
-        var layerReports = [LayerReport](), spares = [(weight: [Double], bias: Double)]()
+        var rebuiltLayers = [DenseLayer<Double>](), layerReports = [LayerReport](), spares = [(weight: [Double], bias: Double)]()
         for layer in 1...options.hiddenLayers {
             let clusters = try runner.run(ClusterLayer(layer: layer), students)
             let rebuilt = try runner.run(RebuildLayer(layer: layer), clusters)
+            rebuiltLayers.append(rebuilt.layer)
             layerReports.append(rebuilt.report)
             spares = rebuilt.spares
-            guard layer < options.hiddenLayers else {
-                students = StudentsAtLayer(bank: students.bank, losses: students.losses,
-                                           rebuiltBelow: students.rebuiltBelow + [rebuilt.layer])
-                break
-            }
+            guard layer < options.hiddenLayers else { break }
             var retrained = try runner.run(Retrain(afterLayer: layer), (clusters, rebuilt))
             if options.polishes {
                 retrained = try runner.run(Polish(id: .polishRetrained(afterLayer: layer), settings: options.retraining,
                                                   frozenLayers: layer), retrained)
             }
             students = StudentsAtLayer(bank: retrained.bank.converted(to: Double.self), losses: retrained.losses,
-                                       rebuiltBelow: students.rebuiltBelow + [rebuilt.layer])
+                                       rebuiltBelow: rebuiltLayers)
         }
 
         // 3. Assemble: the rebuilt layers with a least-squares readout, fine-tuned as one network.
-        let assembled = try runner.run(Assemble(), students.rebuiltBelow)
+        let assembled = try runner.run(Assemble(), rebuiltLayers)
         let tuned = try runner.run(FineTune(round: 0), assembled)
 
         // 4. Prune the neurons the network does without, fine-tuning after each round.
