@@ -75,7 +75,8 @@ public struct IdentifyRun {
         report.peakHostMemoryBytes = peakResidentMemoryBytes()
         report.peakDeviceMemoryBytes = device.peakDeviceMemoryBytes
         // A write that fails (a full disk) says which results are complete; the checkpoints stay,
-        // so a resumed run writes the rest without training again.
+        // so a resumed run writes the rest without training again. The write's own error names
+        // the file.
         var written = [String]()
         func write(_ name: String, _ body: () throws -> Void) throws {
             do {
@@ -83,8 +84,7 @@ public struct IdentifyRun {
                 written.append(name)
             } catch {
                 let complete = written.isEmpty ? "no result was written" : written.joined(separator: ", ") + " written"
-                throw ECError.invalidFile(path: directory.file(name).relativePath, problem: "could not be written (\(error)); "
-                                          + "\(complete); `ec identify --resume` writes the rest from the checkpoints")
+                throw ECError.invalidArgument("\(error); \(complete); `ec identify --resume` writes the rest from the checkpoints")
             }
         }
         try write("recovered.safetensors") {
@@ -96,9 +96,7 @@ public struct IdentifyRun {
                 .write(to: directory.file("students.safetensors"))
         }
         try write("report.json") { try writeJSONAtomically(report, to: directory.file("report.json")) }
-        for (fileName, chart) in IdentifyPictures(report: report).charts {
-            try write(fileName) { try writeFileAtomically(chart.svg, to: directory.file(fileName)) }
-        }
+        try write("the pictures") { try IdentifyPictures(report: report).write(to: directory.url) }
         return Outcome(recovered: result.recovered, report: report)
     }
 
