@@ -32,21 +32,21 @@ public final class RunDirectory: IdentificationStore {
     static let settingsName = "settings.json"
 
     /// The options and data paths a run was started with, so that `--resume` needs nothing else.
-    public func saveSettings<S: Encodable>(_ settings: S) throws {
+    public func saveSettings(_ settings: IdentifySettings) throws {
         try writeJSONAtomically(settings, to: file(Self.settingsName))
     }
 
-    public func loadSettings<S: Decodable>(_: S.Type) throws -> S {
-        try Self.loadSettings(S.self, in: url)
+    public func loadSettings() throws -> IdentifySettings {
+        try Self.loadSettings(in: url)
     }
 
     /// The settings of the run in `directory`, read without opening it as a `RunDirectory`.
-    static func loadSettings<S: Decodable>(_: S.Type, in directory: URL) throws -> S {
+    static func loadSettings(in directory: URL) throws -> IdentifySettings {
         let path = directory.appendingPathComponent(settingsName)
         guard let bytes = try readFileIfPresent(path) else {
             throw ECError.invalidFile(path: path.relativePath, problem: "not found; is this the output directory of an `ec identify` run?")
         }
-        return try decodeJSONFile(S.self, from: Data(bytes), path: path.relativePath)
+        return try IdentifySettings.decode(Data(bytes), path: path.relativePath)
     }
 
     // MARK: IdentificationStore
@@ -68,50 +68,14 @@ public final class RunDirectory: IdentificationStore {
     public func checkpoint<T: Real>(_ phase: PhaseID, as _: T.Type) throws -> (checkpoint: TrainingCheckpoint<T>, finished: Bool)? {
         let location = checkpointURL(phase)
         guard FileManager.default.fileExists(atPath: location.path) else { return nil }
-        let file = try SafetensorsFile.read(from: location)
-        let bank = try StudentBank<T>(safetensors: file, path: location.relativePath)
-        let layout = bank.layout
-        func invalid(_ problem: String) -> ECError { .invalidFile(path: location.relativePath, problem: problem) }
-        // The moments are read by the backends through raw pointers: their sizes must be exact.
-        let sizes = layout.tensors.map { bank.count * $0.countPerStudent }
-        let first = layout.tensors.compactMap { file["optimizer.first." + $0.name]?.scalars(as: T.self) }
-        let second = layout.tensors.compactMap { file["optimizer.second." + $0.name]?.scalars(as: T.self) }
-        for (moments, name) in [(first, "first"), (second, "second")] where !moments.isEmpty {
-            guard moments.map(\.count) == sizes else {
-                throw invalid("optimizer.\(name) moments hold \(moments.map(\.count).prefix(8)) values; the students' tensors need \(sizes.prefix(8))")
-            }
-        }
-        guard let trainerText = file.metadata["trainer"],
-              let trainer = try? JSONDecoder.forFiles.decode(TrainerState.self, from: Data(trainerText.utf8)),
-              let step = Int(file.metadata["step"] ?? "") else {
-            throw invalid("checkpoint without trainer state")
-        }
-        guard step >= 0, trainer.epochsDone >= 0 else {
-            throw invalid("step \(step) and epochs done \(trainer.epochsDone) must not be negative")
-        }
-        guard first.isEmpty == second.isEmpty else { throw invalid("holds only one of the two optimizer moments") }
-        let finished = file.metadata["finished"] == "true"
-        // A finished phase keeps no schedules; one that goes on needs one per student.
-        guard trainer.lastLosses.count == bank.count, trainer.schedules.count == (finished ? 0 : bank.count)
-                || (finished && trainer.schedules.count == bank.count) else {
-            throw invalid("trainer state has \(trainer.lastLosses.count) losses and \(trainer.schedules.count) schedules "
-                          + "for \(bank.count) students")
-        }
-        checkpointEpochs[phase] = trainer.epochsDone
-        let optimizer = OptimizerState(step: step, firstMoments: first, secondMoments: second)
-        return (TrainingCheckpoint(bank: bank, optimizer: optimizer, trainer: trainer), finished)
+        let (checkpoint, finished) = try TrainingCheckpoint<T>.decode(try SafetensorsFile.read(from: location),
+                                                                      path: location.relativePath)
+        checkpointEpochs[phase] = checkpoint.trainer.epochsDone
+        return (checkpoint, finished)
     }
 
     public func save<T: Real>(_ checkpoint: TrainingCheckpoint<T>, phase: PhaseID, finished: Bool) throws {
-        var file = checkpoint.bank.safetensors(losses: checkpoint.trainer.lastLosses, metadata: [
-            "phase": phase.name, "finished": finished ? "true" : "false", "step": String(checkpoint.optimizer.step),
-            "trainer": String(decoding: try JSONEncoder.forLines.encode(checkpoint.trainer), as: UTF8.self),
-        ])
-        for (spec, (m, v)) in zip(checkpoint.bank.layout.tensors, zip(checkpoint.optimizer.firstMoments, checkpoint.optimizer.secondMoments)) {
-            file.tensors.append(NamedTensor("optimizer.first." + spec.name, AnyTensor(shape: [m.count], scalars: m)))
-            file.tensors.append(NamedTensor("optimizer.second." + spec.name, AnyTensor(shape: [v.count], scalars: v)))
-        }
-        try file.write(to: checkpointURL(phase))
+        try checkpoint.safetensors(phase: phase, finished: finished).write(to: checkpointURL(phase))
         checkpointEpochs[phase] = checkpoint.trainer.epochsDone
     }
 

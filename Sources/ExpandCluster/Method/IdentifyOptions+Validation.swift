@@ -57,17 +57,21 @@ extension TrainingSettings {
         try Field.require(learningRate > 0 && learningRate.isFinite, name + ".learningRate", "positive", learningRate)
         try Field.require(batchSize >= 1, name + ".batchSize", "at least 1", batchSize)
         try Field.require(maximumEpochs >= 1, name + ".maximumEpochs", "at least 1", maximumEpochs)
-        let plateau = name + ".schedule"
-        try Field.require(schedule.factor > 0 && schedule.factor < 1, plateau + ".factor", "in (0, 1)", schedule.factor)
-        try Field.require(schedule.patience >= 0, plateau + ".patience", "0 or more", schedule.patience)
-        try Field.require(schedule.cooldown >= 0, plateau + ".cooldown", "0 or more", schedule.cooldown)
-        try Field.require(schedule.minimumLearningRate >= 0 && schedule.minimumLearningRate.isFinite,
-                          plateau + ".minimumLearningRate", "0 or more", schedule.minimumLearningRate)
-        try Field.require(schedule.threshold >= 0 && schedule.threshold < 1, plateau + ".threshold", "in [0, 1)",
-                          schedule.threshold)
-        if let cosine = schedule.cosineEpochs { try Field.require(cosine >= 1, plateau + ".cosineEpochs", "at least 1", cosine) }
-        if let window = schedule.stallWindow { try Field.require(window >= 1, plateau + ".stallWindow", "at least 1", window) }
+        try schedule.validate(name + ".schedule")
         if let polish { try polish.validate(name + ".polish") }
+    }
+}
+
+extension PlateauSchedule.Options {
+    func validate(_ name: String) throws {
+        try Field.require(factor > 0 && factor < 1, name + ".factor", "in (0, 1)", factor)
+        try Field.require(patience >= 0, name + ".patience", "0 or more", patience)
+        try Field.require(cooldown >= 0, name + ".cooldown", "0 or more", cooldown)
+        try Field.require(minimumLearningRate >= 0 && minimumLearningRate.isFinite, name + ".minimumLearningRate", "0 or more",
+                          minimumLearningRate)
+        try Field.require(threshold >= 0 && threshold < 1, name + ".threshold", "in [0, 1)", threshold)
+        if let cosineEpochs { try Field.require(cosineEpochs >= 1, name + ".cosineEpochs", "at least 1", cosineEpochs) }
+        if let stallWindow { try Field.require(stallWindow >= 1, name + ".stallWindow", "at least 1", stallWindow) }
     }
 }
 

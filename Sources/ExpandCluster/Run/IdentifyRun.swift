@@ -19,7 +19,7 @@ public struct IdentifyRun {
         let existing = directory.appendingPathComponent(RunDirectory.settingsName)
         if FileManager.default.fileExists(atPath: existing.path) {
             // Reusing finished phases is only sound for the very same run.
-            let previous = try? RunDirectory.loadSettings(IdentifySettings.self, in: directory)
+            let previous = try? RunDirectory.loadSettings(in: directory)
             guard previous == settings else {
                 throw ECError.invalidArgument("\(directory.relativePath) holds a run with other settings; continue it with --resume \(directory.relativePath), or choose another --output")
             }
@@ -38,12 +38,7 @@ public struct IdentifyRun {
         }
         self.directory = try RunDirectory(url: directory)
         try self.directory.lockForWriting()
-        settings = try self.directory.loadSettings(IdentifySettings.self)
-        do {
-            try settings.validate()
-        } catch let error as ECError {
-            throw ECError.invalidFile(path: self.directory.file(RunDirectory.settingsName).relativePath, problem: error.description)
-        }
+        settings = try self.directory.loadSettings()
         if let started = settings.probeFingerprint {
             let now = try FileFingerprint(of: URL(fileURLWithPath: settings.probe))
             guard now == started else {

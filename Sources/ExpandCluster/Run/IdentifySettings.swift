@@ -24,3 +24,17 @@ public struct IdentifySettings: Sendable, Codable, Equatable {
         self.freshInputs = freshInputs
     }
 }
+
+extension IdentifySettings {
+    /// settings.json as `--resume` reads it: decoded, then every field checked, with errors naming
+    /// the file and the field.
+    public static func decode(_ data: Data, path: String) throws -> IdentifySettings {
+        let settings = try decodeJSONFile(IdentifySettings.self, from: data, path: path)
+        do {
+            try settings.validate()
+        } catch let error as ECError {
+            throw ECError.invalidFile(path: path, problem: error.description)
+        }
+        return settings
+    }
+}
