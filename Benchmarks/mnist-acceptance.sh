@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The acceptance cases of issue 5: Fashion-MNIST teachers (activation g) 784-64-10 ("shallow")
 # and 784-30-30-30-10 ("deep"), each trained (40 epochs, SGD 0.1, batch 128), probed with the
-# training images and identified at rho = 4; prints every result and the wall time of every
+# training images and identified by the plain command (`ec identify` with the teacher, the probe
+# and the test images as fresh inputs: the probe's scale chooses the recipe); prints every result and the wall time of every
 # step; each case's report is OUT/CASE/run/report.json. Resumable: a step whose result is in
 # OUT is skipped, and an identify run cut off (e.g. by a time limit) continues with --resume,
 # so the same command can simply be run again. Each case ends with its verdict on the issue's
@@ -11,22 +12,20 @@
 # (OUT/CASE/identify-seconds, one line each; work redone after a cut counts, as it did).
 #
 #   Benchmarks/mnist-acceptance.sh [--data DIR] [--out DIR] [--cases "shallow deep"]
-#                                  [--samples N] [--epochs N] [--batch-size B] [--teachers-only]
-#                                  [identify flags...]
+#                                  [--samples N] [--teachers-only] [identify flags...]
 #
 # DIR holds the gzip IDX files (default: Debian's /usr/share/datasets/fashion-mnist; on the GPU
-# machine, a copy sent there). Flags it does not know go to `ec identify`.
+# machine, a copy sent there). Flags it does not know go to `ec identify` (e.g. --epochs to fit
+# a time limit, --backend cpu).
 set -euo pipefail
 data=/usr/share/datasets/fashion-mnist out=acceptance cases="shallow deep"
-samples=60000 epochs= batch=128 teachers_only=0 extra=()
+samples=60000 teachers_only=0 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --cases) cases=$2; shift 2 ;;
     --samples) samples=$2; shift 2 ;;
-    --epochs) epochs=$2; shift 2 ;;
-    --batch-size) batch=$2; shift 2 ;;
     --teachers-only) teachers_only=1; shift ;;   # train the teachers (where the labels are), stop
     *) extra+=("$1"); shift ;;
   esac
@@ -90,25 +89,8 @@ PY
 
 for c in $cases; do
   case $c in
-    # Expansion epochs by case unless --epochs is given: 900 identified the shallow teacher
-    # (64 of 64 neurons, median angle 1.8°, RESULTS.md, "NVIDIA H200"), 3 minutes at an H200's
-    # 0.2 s per epoch.
-    # The fine-tunings stop at 200 epochs (93,800 Adam steps on 60,000 images), not at the
-    # defaults' 10,000 and 5,000, which count epochs of the reference's smaller probe sets: at
-    # minibatch 128 an epoch of any fine-tuning costs 0.21 s on an H200, and a run has up to
-    # four final ones (the first and one after each pruning round).
-    shallow) widths=64 layers=1 flags=() case_epochs=${epochs:-900} bounds=(5 5 15) ;;
-    # The deep teacher came back 30, 30, 30 (RESULTS.md, "The deep case on the CPU path") with
-    # lr 3e-3, which suits minibatches of 128 (not the deep default 3e-2, chosen at 512), the
-    # rate decayed to 0 at the cap (350 epochs reach the loss of 700 on the plateau schedule
-    # alone) and final fine-tunings long enough to go below 1e-4 of Var(y), where the pruning
-    # tests the 16 neurons the clusters give beyond the teacher's: 1,000 epochs at 128 and 1e-4,
-    # or 1,500 at 1,024 and 1e-3, the same network in 5.3 times fewer steps (a step of one
-    # network costs a GPU about the same at either size). Flags given to the script come later
-    # and win (e.g. --no-cosine-decay).
-    deep) widths=30,30,30 layers=3 case_epochs=${epochs:-350} bounds=(10 "" "")
-      flags=(--lr 3e-3 --cosine-decay --layer-fine-tune-epochs 60
-        --fine-tune-epochs 1500 --fine-tune-batch-size 1024 --fine-tune-lr 1e-3) ;;
+    shallow) widths=64 layers=1 bounds=(5 5 15) ;;
+    deep) widths=30,30,30 layers=3 bounds=(10 "" "") ;;
     *) echo "mnist-acceptance: unknown case '$c' (shallow, deep)" >&2; exit 2 ;;
   esac
   stop_here
@@ -128,8 +110,7 @@ for c in $cases; do
     identify "$d" --resume "$d/run"
   else
     identify "$d" --probe "$d/probe.npz" --teacher "$d/teacher.safetensors" --activation g \
-      --hidden-layers $layers --rho 4 --epochs "$case_epochs" --batch-size "$batch" --precision float32 \
-      --fine-tune-epochs 200 --layer-fine-tune-epochs 200 --fresh-inputs "$test" --output "$d/run" "${flags[@]}" "${extra[@]}"
+      --hidden-layers $layers --fresh-inputs "$test" --output "$d/run" "${extra[@]}"
   fi
   verdict "$c" "$d" "${bounds[@]}"
 done

@@ -48,8 +48,9 @@ struct PlateauOptions: ParsableArguments {
     var patience = 100
     @Option(parsing: .unconditional, help: "Epochs after a lowering before the plateau schedule counts again.")
     var cooldown = 100
-    @Flag(inversion: .prefixedNo, help: "Also scale the rate by (1 + cos(π·epoch/epochs))/2, down to 0 at the epoch cap.")
-    var cosineDecay = false
+    @Flag(inversion: .prefixedNo,
+          help: "Also scale the rate by (1 + cos(π·epoch/epochs))/2, down to 0 at the epoch cap (default: off; on for deep networks at large scale in `identify`).")
+    var cosineDecay: Bool?
     @Option(parsing: .unconditional,
             help: "A student stops when its best loss has not halved over this many epochs; 0: never (default: 1000 for one hidden layer, never deeper).")
     var stallWindow: Int?
@@ -60,9 +61,10 @@ struct PlateauOptions: ParsableArguments {
         if let stallWindow { try FlagCheck.require(stallWindow >= 0, "--stall-window", "at least 0", got: stallWindow) }
     }
 
-    /// The schedule of a training of students with `hiddenLayers` hidden layers capped at `epochs`.
-    func options(epochs: Int, hiddenLayers: Int) -> PlateauSchedule.Options {
-        .init(patience: patience, cooldown: cooldown, cosineEpochs: cosineDecay ? epochs : nil,
+    /// The schedule of a training of students with `hiddenLayers` hidden layers capped at `epochs`;
+    /// `cosineByDefault` is the cosine decay's setting when neither flag is given.
+    func options(epochs: Int, hiddenLayers: Int, cosineByDefault: Bool = false) -> PlateauSchedule.Options {
+        .init(patience: patience, cooldown: cooldown, cosineEpochs: cosineDecay ?? cosineByDefault ? epochs : nil,
               stallWindow: stallWindow.map { $0 > 0 ? $0 : nil } ?? PlateauSchedule.Options.stallWindow(hiddenLayers: hiddenLayers))
     }
 }

@@ -50,6 +50,6 @@ struct CompareCommand: AsyncParsableCommand {
         if comparison.maskedInputs > 0 {
             print("input mask: \(t.inputCount - comparison.maskedInputs) of \(t.inputCount) inputs kept for the angles")
         }
-        print("identified: \(comparison.identified ? "yes" : "no")")
+        print("identified: \(comparison.identified ? "yes" : "no") (\(comparison.criteria.description))")
     }
 }

@@ -47,6 +47,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         } else {
             run = try DemoSetup.prepare(directory: fileURL(output.output ?? "ec-demo"), engine: engine, printer: printer)
         }
+        printer.handle(.note(run.settings.options.recipeDescription))
         let outcome = try StopSignal.running(printer, continuing: ["identify", "--resume", run.directory.url.relativePath]) {
             try run.run(progress: printer.handle, stopRequested: $0)
         }
@@ -65,15 +66,24 @@ struct IdentifyCommand: AsyncParsableCommand {
         let hiddenLayers = data.hiddenLayers
         let reference = expansion.referenceWidths?.values
             ?? teacherNetwork?.hiddenWidths ?? Array(repeating: ExpansionFlags.fallbackWidth, count: hiddenLayers)
-        var options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: reference,
-                                      students: expansion.students, rho: expansion.rho, precision: engine.precision,
-                                      backend: engine.selection, batchSize: expansion.batchSize,
-                                      expansionEpochs: expansion.epochs, seed: expansion.seed)
+        let inputs = try ProbeInputs.file(fileURL(probe), limit: nil)
+        // The probe's scale chooses the recipe; each flag given then overrides its part.
+        var options = IdentifyOptions.recipe(inputs: inputs.columns, samples: inputs.rows, activation: activation,
+                                             hiddenLayers: hiddenLayers, referenceWidths: reference, seed: expansion.seed)
+        options.backend = engine.selection
+        if let precision = engine.precisionChoice { options.precision = precision }
+        if let students = expansion.students { options.students = students }
+        if let rho = expansion.rho { options.rho = rho }
+        if let batch = expansion.batchSize {
+            for phase in [\IdentifyOptions.expansion, \.retraining, \.fineTuning, \.pilot.training] { options[keyPath: phase].batchSize = batch }
+        }
+        if let epochs = expansion.epochs { options.expansion.maximumEpochs = epochs }
         if let lr = expansion.lr { options.expansion.learningRate = lr }
-        options.expansion.schedule = expansion.plateau.options(epochs: expansion.epochs, hiddenLayers: hiddenLayers)
-        options.retraining.maximumEpochs = fineTuning.layerFineTuneEpochs
-        options.fineTuning.maximumEpochs = fineTuning.fineTuneEpochs
-        options.fineTuning.learningRate = fineTuning.fineTuneLr
+        options.expansion.schedule = expansion.plateau.options(epochs: options.expansion.maximumEpochs, hiddenLayers: hiddenLayers,
+                                                               cosineByDefault: options.expansion.schedule.cosineEpochs != nil)
+        if let epochs = fineTuning.layerFineTuneEpochs { options.retraining.maximumEpochs = epochs }
+        if let epochs = fineTuning.fineTuneEpochs { options.fineTuning.maximumEpochs = epochs }
+        if let lr = fineTuning.fineTuneLr { options.fineTuning.learningRate = lr }
         if let batch = fineTuning.fineTuneBatchSize { options.fineTuning.batchSize = batch }
         if let iterations = expansion.polishIterations { options.setPolishIterations(iterations) }
         options.clustering.cutRule = clustering.cutRule
@@ -82,7 +92,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         options.clustering.spanGain = reconstruction.spanGain > 0 ? reconstruction.spanGain : nil
         options.clustering.duplicateCorrelation = reconstruction.duplicateCorrelation > 0 ? reconstruction.duplicateCorrelation : nil
         options.clustering.removalLossFactor = reconstruction.removalLossFactor > 0 ? reconstruction.removalLossFactor : nil
-        options.inputMask = try data.mask.mask { try ProbeInputs.file(fileURL(probe), limit: nil) }
+        options.inputMask = try data.mask.mask { inputs }
         if expansion.referenceWidths == nil && teacherNetwork == nil {
             // Nothing to size the ladder by: climb further.
             options.pilot.ladder = [1, 2, 3, 4, 6, 8, 12, 16, 24, 32]

@@ -30,11 +30,13 @@ struct ExpansionFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Expansion factor ρ (default: chosen by pilot runs).") var rho: Double?
     @Option(help: "Widths ρ multiplies, e.g. 64 or 30,30,30 (default: the teacher's, else \(fallbackWidth) per layer).")
     var referenceWidths: Widths?
-    @Option(parsing: .unconditional, help: "Number of students N.") var students = 20
-    @Option(parsing: .unconditional, help: "Epoch cap of the expansion.") var epochs = 20_000
-    @Option(parsing: .unconditional, help: "Adam learning rate of the expansion (default: chosen by depth).") var lr: Double?
+    @Option(parsing: .unconditional, help: "Number of students N (default: 20; 10 at large scale).") var students: Int?
+    @Option(parsing: .unconditional, help: "Epoch cap of the expansion (default: 20000; at large scale, by depth and samples).")
+    var epochs: Int?
+    @Option(parsing: .unconditional, help: "Adam learning rate of the expansion (default: chosen by depth and scale).") var lr: Double?
     @OptionGroup var plateau: PlateauOptions
-    @Option(parsing: .unconditional, help: "Minibatch size of every training phase.") var batchSize = 512
+    @Option(parsing: .unconditional, help: "Minibatch size of every training phase (default: 512; 128 at large scale).")
+    var batchSize: Int?
     @Option(parsing: .unconditional, help: "Levenberg–Marquardt iterations of every polish (pilots, students, recovered network); 0: none (default: chosen by depth).")
     var polishIterations: Int?
     @Option(help: "Random seed.") var seed: UInt64 = 0
@@ -43,10 +45,10 @@ struct ExpansionFlags: ParsableArguments {
         try referenceWidths?.validate("--reference-widths")
         if let rho { try FlagCheck.positiveFinite(rho, "--rho") }
         // A cluster is a group of neurons from several students.
-        try FlagCheck.require(students >= 2, "--students", "at least 2", got: students)
-        try FlagCheck.positive(epochs, "--epochs")
+        if let students { try FlagCheck.require(students >= 2, "--students", "at least 2", got: students) }
+        if let epochs { try FlagCheck.positive(epochs, "--epochs") }
         if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
-        try FlagCheck.positive(batchSize, "--batch-size")
+        if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
         if let polishIterations {
             try FlagCheck.require(polishIterations >= 0, "--polish-iterations", "0 or more", got: polishIterations)
         }
@@ -85,17 +87,20 @@ struct ReconstructionFlags: ParsableArguments {
 
 /// The re-training of the students after each rebuilt layer, and of the assembled network.
 struct FineTuningFlags: ParsableArguments {
-    @Option(parsing: .unconditional, help: "Epoch cap of each re-training of the students after a rebuilt layer (deep networks).")
-    var layerFineTuneEpochs = 5_000
-    @Option(parsing: .unconditional, help: "Epoch cap of each fine-tuning of the assembled network.") var fineTuneEpochs = 10_000
-    @Option(parsing: .unconditional, help: "Adam learning rate of each fine-tuning of the assembled network.") var fineTuneLr = 1e-4
-    @Option(parsing: .unconditional, help: "Minibatch size of each fine-tuning of the assembled network (default: --batch-size).")
+    @Option(parsing: .unconditional,
+            help: "Epoch cap of each re-training of the students after a rebuilt layer (deep networks; default: 5000, at large scale by samples).")
+    var layerFineTuneEpochs: Int?
+    @Option(parsing: .unconditional, help: "Epoch cap of each fine-tuning of the assembled network (default: 10000, at large scale by samples).")
+    var fineTuneEpochs: Int?
+    @Option(parsing: .unconditional, help: "Adam learning rate of each fine-tuning of the assembled network (default: 1e-4; 1e-3 for deep networks at large scale).")
+    var fineTuneLr: Double?
+    @Option(parsing: .unconditional, help: "Minibatch size of each fine-tuning of the assembled network (default: --batch-size; 1024 for deep networks at large scale).")
     var fineTuneBatchSize: Int?
 
     func validate() throws {
-        try FlagCheck.positive(layerFineTuneEpochs, "--layer-fine-tune-epochs")
-        try FlagCheck.positive(fineTuneEpochs, "--fine-tune-epochs")
-        try FlagCheck.positiveFinite(fineTuneLr, "--fine-tune-lr")
+        if let layerFineTuneEpochs { try FlagCheck.positive(layerFineTuneEpochs, "--layer-fine-tune-epochs") }
+        if let fineTuneEpochs { try FlagCheck.positive(fineTuneEpochs, "--fine-tune-epochs") }
+        if let fineTuneLr { try FlagCheck.positiveFinite(fineTuneLr, "--fine-tune-lr") }
         if let fineTuneBatchSize { try FlagCheck.positive(fineTuneBatchSize, "--fine-tune-batch-size") }
     }
 }

@@ -21,7 +21,7 @@ struct ResultSummary {
                                     layer.incoming.worstDegrees, layer.incoming.medianDegrees, layer.outgoing.worstDegrees))
             }
             lines.append(String(format: "fresh inputs: RMSE %.3g, MSE/Var(y) %.3g", c.rmse, c.relativeMSE))
-            lines.append("identified: \(c.identified ? "yes" : "no") (r̂ = r in every layer, every incoming angle < \(NetworkComparison.maximumIncomingDegrees)°, MSE/Var(y) < \(NetworkComparison.maximumRelativeMSE))")
+            lines.append("identified: \(c.identified ? "yes" : "no") (\(c.criteria.description))")
         } else {
             lines.append("recovered widths: \(report.recoveredWidths.map(String.init).joined(separator: ","))")
         }

@@ -36,7 +36,7 @@ struct IdentifyPicturesTests {
                        comparison: NetworkComparison?) throws -> IdentifyReport {
         let options = IdentifyOptions(activation: .tanh, hiddenLayers: 1, referenceWidths: [4])
         var json: [String: Any] = [
-            "options": try JSONSerialization.jsonObject(with: JSONEncoder().encode(options)),
+            "options": try JSONSerialization.jsonObject(with: JSONEncoder().encode(options)), "recipe": options.recipeDescription,
             "rho": 2, "pilots": [Any](), "studentWidths": [8], "studentRelativeLosses": relativeLosses.compactMap(\.last),
             "expansionEpochs": epochs.last ?? 0, "layers": layers, "recoveredWidths": layers.map { $0["recoveredWidth"]! },
             "finalRelativeLoss": 1e-8, "finalEpochs": 10, "phaseSeconds": [String: Double](), "device": "test",

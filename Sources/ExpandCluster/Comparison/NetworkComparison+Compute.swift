@@ -6,9 +6,10 @@ extension NetworkComparison {
     /// `freshInputs`. Layers are matched first to last: layer l's incoming vectors are expressed
     /// in the teacher's basis of layer l−1 (matched neurons permuted, flipped and rescaled as the
     /// symmetry class allows), so that the cosines compare like with like. `inputMask` (true =
-    /// kept) leaves uninformative input coordinates out of the first layer's angles.
+    /// kept) leaves uninformative input coordinates out of the first layer's angles. `criteria`
+    /// defaults to those of the teacher's scale (`RunScale(inputs:)`).
     public init(teacher: Network<Double>, recovered: Network<Double>, freshInputs: Matrix<Double>,
-                inputMask: [Bool]? = nil) throws {
+                inputMask: [Bool]? = nil, criteria: IdentificationCriteria? = nil) throws {
         guard teacher.inputCount == recovered.inputCount, teacher.outputCount == recovered.outputCount else {
             throw ECError.shapeMismatch("the teacher maps \(teacher.inputCount) → \(teacher.outputCount) but the recovered network \(recovered.inputCount) → \(recovered.outputCount)")
         }
@@ -62,7 +63,8 @@ extension NetworkComparison {
         let variance = expected.pooledVariance
         self.init(layers: layers, freshSamples: freshInputs.rows, rmse: mse.squareRoot(),
                   relativeMSE: variance > 0 ? mse / variance : mse,
-                  maskedInputs: teacher.inputCount - keptInputs.count)
+                  maskedInputs: teacher.inputCount - keptInputs.count,
+                  criteria: criteria ?? RunScale(inputs: teacher.inputCount).criteria)
     }
 
     /// Angles are measured up to the teacher's symmetries, which depend on its activation; with

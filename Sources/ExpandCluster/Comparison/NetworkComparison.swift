@@ -52,20 +52,13 @@ public struct NetworkComparison: Sendable, Codable, Equatable {
     public let relativeMSE: Double
     /// Input coordinates left out of the first layer's angles (the input mask), if any.
     public let maskedInputs: Int
+    /// What `identified` holds the result to: the toy or the large-scale criteria.
+    public let criteria: IdentificationCriteria
 
-    /// The criteria `identified` applies.
-    public static let maximumIncomingDegrees = 1.0
-    public static let maximumRelativeMSE = 1e-4
-
-    /// Every layer has r̂ = r, every teacher neuron's incoming angle is below 1°, and the
-    /// fresh-input MSE / Var(y) is below 1e-4.
-    public var identified: Bool {
-        layers.allSatisfy { $0.teacherWidth == $0.recoveredWidth && $0.incoming.worstDegrees < Self.maximumIncomingDegrees }
-            && relativeMSE < Self.maximumRelativeMSE
-    }
+    public var identified: Bool { criteria.met(by: layers, relativeMSE: relativeMSE) }
 
     enum CodingKeys: String, CodingKey {
-        case layers, freshSamples, rmse, relativeMSE, maskedInputs, identified
+        case layers, freshSamples, rmse, relativeMSE, maskedInputs, criteria, identified
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -75,6 +68,7 @@ public struct NetworkComparison: Sendable, Codable, Equatable {
         try c.encode(rmse, forKey: .rmse)
         try c.encode(relativeMSE, forKey: .relativeMSE)
         try c.encode(maskedInputs, forKey: .maskedInputs)
+        try c.encode(criteria, forKey: .criteria)
         try c.encode(identified, forKey: .identified)
     }
 
@@ -85,14 +79,18 @@ public struct NetworkComparison: Sendable, Codable, Equatable {
         rmse = try c.decode(Double.self, forKey: .rmse)
         relativeMSE = try c.decode(Double.self, forKey: .relativeMSE)
         maskedInputs = try c.decode(Int.self, forKey: .maskedInputs)
+        // Reports written before there were two scales were judged by the toy criteria.
+        criteria = try c.decodeIfPresent(IdentificationCriteria.self, forKey: .criteria) ?? .toy
     }
 
-    init(layers: [LayerComparison], freshSamples: Int, rmse: Double, relativeMSE: Double, maskedInputs: Int) {
+    init(layers: [LayerComparison], freshSamples: Int, rmse: Double, relativeMSE: Double, maskedInputs: Int,
+         criteria: IdentificationCriteria) {
         self.layers = layers
         self.freshSamples = freshSamples
         self.rmse = rmse
         self.relativeMSE = relativeMSE
         self.maskedInputs = maskedInputs
+        self.criteria = criteria
     }
 }
 

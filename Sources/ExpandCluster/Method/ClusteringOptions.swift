@@ -30,7 +30,7 @@ public struct ClusteringOptions: Sendable, Codable, Equatable {
     public var duplicateCorrelation: Double?
     /// Without polishing, a recovered neuron goes after fine-tuning when the network fits the
     /// probe sample without it (its output handed to the next layer, or the readout refitted)
-    /// within this factor of the loss it had, and below `NetworkComparison.maximumRelativeMSE`
+    /// within this factor of the loss it had, and below the toy criteria's MSE bound
     /// (see `NeuronPruning`); nil never (and in settings written before it existed).
     public var removalLossFactor: Double?
 

@@ -117,7 +117,7 @@ public struct Identification {
 
         let variance = runner.variance
         let report = IdentifyReport(
-            options: options, rho: rho, pilots: pilots, studentWidths: expansion.widths,
+            options: options, recipe: options.recipeDescription, rho: rho, pilots: pilots, studentWidths: expansion.widths,
             keptInputs: InputMask.keptCount(options.inputMask, of: inputs.columns),
             studentRelativeLosses: expanded.losses.map { $0 / variance }, expansionEpochs: expanded.epochs,
             layers: layerReports, recoveredWidths: recovered.hiddenWidths,

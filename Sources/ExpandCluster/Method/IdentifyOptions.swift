@@ -24,6 +24,8 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
     /// Input coordinates used for clustering and comparison (true = kept); nil keeps all.
     public var inputMask: [Bool]?
     public var seed: UInt64
+    /// The scale the recipe was chosen for (`recipe`); nil where the options were built otherwise.
+    public var scale: RunScale?
     /// When an exact recovered network is reduced, removals whose cost with only the readout
     /// refitted (MSE / Var(y) on a sample) is below this are tried first, all at once (see
     /// `ExactFitRefinement`).

@@ -53,7 +53,7 @@ public struct NeuronPruning {
             // Judged by the loss the network has before this round removes anything.
             let tolerance = removalLossFactor.map { factor in
                 min(factor * outcome.network(sample).meanSquaredDifference(to: sampleTargets) / variance,
-                    NetworkComparison.maximumRelativeMSE)
+                    IdentificationCriteria.toy.maximumRelativeMSE)
             }
             let negligible = try Reconstruction.pruneNegligible(outcome.network, sample: sample, fraction: negligibleFraction)
             let pruned = Self.record(negligible.removed, in: &outcome.pruned, survivors: &survivors)

@@ -115,8 +115,9 @@ public struct IdentifyPictures: PictureSet, Sendable {
                 x: ChartAxis("teacher neuron", range: -0.5...(Double(max(layer.teacherWidth, 1)) - 0.5), integerTicks: true),
                 y: ChartAxis("angle to recovered (degrees)", scale: .log10, range: bottom...180),
                 series: series,
-                references: [ReferenceLine(.horizontal, at: NetworkComparison.maximumIncomingDegrees,
-                                           label: "\(compactLabel(NetworkComparison.maximumIncomingDegrees))° identification threshold")])
+                references: [ReferenceLine(.horizontal, at: comparison.criteria.maximumIncomingDegrees,
+                                           label: "\(compactLabel(comparison.criteria.maximumIncomingDegrees))° identification threshold"
+                                               + (comparison.criteria.boundsWorstAngle ? "" : " (median)"))])
         }
         let widths = comparison.layers.map { "r̂/r = \($0.recoveredWidth)/\($0.teacherWidth)" }.joined(separator: ", ")
         let verdict = comparison.identified ? "identified" : "not identified"

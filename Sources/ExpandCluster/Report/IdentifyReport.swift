@@ -6,6 +6,8 @@ import Foundation
 /// report.json.
 public struct IdentifyReport: Sendable, Codable {
     public var options: IdentifyOptions
+    /// `options.recipeDescription`: what the run trained with, in one line.
+    public var recipe: String
     public var rho: Double
     public var pilots: [PilotResult]
     public var studentWidths: [Int]

@@ -20,9 +20,9 @@ public enum IdentifyDemo {
         let inputs = try ProbeInputs.gaussian(count: samples, dimension: teacherWidths[0], seed: 2)
         try ProbeSet(inputs: inputs, targets: teacher(inputs)).save(to: probeURL)
         // Students of toy size are polished to near machine precision, so a short expansion does.
-        let options = IdentifyOptions(activation: .g, hiddenLayers: 1, referenceWidths: [teacherWidths[1]],
-                                      precision: precision, backend: backend,
-                                      expansionEpochs: 3000, seed: 3)
+        var options = IdentifyOptions.recipe(inputs: teacherWidths[0], samples: samples, activation: .g, hiddenLayers: 1,
+                                             referenceWidths: [teacherWidths[1]], seed: 3)
+        (options.precision, options.backend, options.expansion.maximumEpochs) = (precision, backend, 3000)
         return IdentifySettings(probe: probeURL.path, teacher: teacherURL.path, options: options)
     }
 }

@@ -76,8 +76,8 @@ public struct SuitePictures: PictureSet, Sendable {
                 x: ChartAxis("size grade (" + sizes.joined(separator: ", ") + ")", range: 0.5...6.5, integerTicks: true),
                 y: ChartAxis("worst incoming angle (degrees)", scale: .log10, range: bottom...180),
                 series: series,
-                references: [ReferenceLine(.horizontal, at: NetworkComparison.maximumIncomingDegrees,
-                                           label: "\(compactLabel(NetworkComparison.maximumIncomingDegrees))° identification threshold")],
+                references: [ReferenceLine(.horizontal, at: IdentificationCriteria.toy.maximumIncomingDegrees,
+                                           label: "\(compactLabel(IdentificationCriteria.toy.maximumIncomingDegrees))° identification threshold")],
                 plotHeight: 200)
         }
         return SVGChart(title: "Toy suite: each teacher's worst incoming angle to the recovered network", panels: panels)
