@@ -28,6 +28,12 @@ public struct BenchmarkWorkload: Sendable, Codable, Equatable {
     /// Multiply-adds of forward and backward per epoch in the peers' convention: 6 flops per
     /// weight per sample per student (the first layer's input gradient, which nobody computes,
     /// included), so that GFLOP/s figures compare directly with theirs.
+    /// The same workload on a probe set of `samples` drawn the same way (the same students,
+    /// widths and minibatch, so the same kernels), so that a check on a slow device takes seconds.
+    public func withSamples(_ samples: Int) -> BenchmarkWorkload {
+        BenchmarkWorkload(name: name, widths: widths, students: students, samples: samples, batchSize: batchSize)
+    }
+
     public var flopsPerEpoch: Double {
         6 * Double(samples) * Double(students) * Double(zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 })
     }

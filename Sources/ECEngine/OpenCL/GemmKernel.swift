@@ -35,38 +35,47 @@ public final class GemmKernel<T: Real> {
     public let tuning: KernelTuning
     private let context: OpenCLContext
     private let activation: Activation
-    /// The products per tiling: `tuning`'s, and the halved ones that small products take (see
+    /// The programs per tiling: `tuning`'s, and the halved ones that small products take (see
     /// `KernelTuning.fillGroups`), each built the first time a product needs it.
-    private var kernels: [KernelTuning: [GemmForm: OpenCLKernel]] = [:]
+    private var programs: [KernelTuning: OpenCLProgram] = [:]
 
     /// Builds (or takes from the context's cache) the products for `activation`, which only the
     /// `.biasActivation` epilogue uses.
     public init(context: OpenCLContext, activation: Activation, tuning: KernelTuning) throws {
         (self.context, self.activation, self.tuning) = (context, activation, tuning)
-        _ = try kernels(tuning)
+        _ = try program(tuning)
     }
 
-    private func kernels(_ tiles: KernelTuning) throws -> [GemmForm: OpenCLKernel] {
-        if let built = kernels[tiles] { return built }
-        let program = try context.program(
-            files: ["activations", "gemm"], scalar: T.self,
-            defines: [activationDefine(activation)] + tiles.gemmDefines)
-        let built: [GemmForm: OpenCLKernel] = [
-            .forward: try program.kernel("gemm_nt"), .inputGradient: try program.kernel("gemm_nn"),
-            .weightGradient: try program.kernel("gemm_tn")]
-        kernels[tiles] = built
-        return built
+    private func program(_ tiles: KernelTuning) throws -> OpenCLProgram {
+        if let built = programs[tiles] { return built }
+        let program = try context.program(files: ["activations", "gemm"], scalar: T.self,
+                                          defines: [activationDefine(activation)] + tiles.gemmDefines)
+        programs[tiles] = program
+        return program
+    }
+
+    private static func kernelName(_ form: GemmForm) -> String {
+        switch form {
+        case .forward: "gemm_nt"
+        case .inputGradient: "gemm_nn"
+        case .weightGradient: "gemm_tn"
+        }
     }
 
     /// Enqueues C_b = op(A_b)·op(B_b), through `epilogue`, for b in 0..<batch.
     /// - Throws: `OpenCLError.invalidRequest` when an operand does not fit its buffer.
     public func run(_ form: GemmForm, m: Int, n: Int, k: Int, batch: Int = 1, a: DeviceMatrix<T>,
                     b: DeviceMatrix<T>, c: DeviceMatrix<T>, epilogue: Epilogue = .store) throws {
+        try bind(form, m: m, n: n, k: k, batch: batch, a: a, b: b, c: c, epilogue: epilogue).enqueue()
+    }
+
+    /// The product `run` enqueues, bound once to be enqueued at every step.
+    public func bind(_ form: GemmForm, m: Int, n: Int, k: Int, batch: Int = 1, a: DeviceMatrix<T>,
+                     b: DeviceMatrix<T>, c: DeviceMatrix<T>, epilogue: Epilogue = .store) throws -> BoundLaunch {
         try a.checkSpan(rows: form == .weightGradient ? k : m, columns: form == .weightGradient ? m : k,
                         batch: batch, "GEMM operand A")
         try b.checkSpan(rows: form == .forward ? n : k, columns: form == .forward ? k : n, batch: batch, "GEMM operand B")
         try c.checkSpan(rows: m, columns: n, batch: batch, "GEMM result C")
-        guard m > 0, n > 0, batch > 0 else { return }
 
         // Unused buffer parameters are bound to C, which is valid and never touched through them.
         var bias = DeviceVector(c.buffer), derivatives = c.buffer, flags: EpilogueFlags = []
@@ -88,8 +97,8 @@ public final class GemmKernel<T: Real> {
 
         let tiles = tuning.gemmTiles(m: m, n: n, batch: batch)
         let (threads, groups) = (tiles.gemmThreads, tiles.gemmGroups(m: m, n: n))
-        let global = [groups.n * threads.n, groups.m * threads.m, batch]
-        try kernels(tiles)[form]!.launch(global: global, local: [threads.n, threads.m, 1], arguments: [
+        let global = [groups.n * threads.n, groups.m * threads.m, max(batch, 0)]
+        return try BoundLaunch(program(tiles).kernel(Self.kernelName(form)), global: global, local: [threads.n, threads.m, 1], arguments: [
             .int(m), .int(n), .int(k),
             .buffer(a.buffer), .int(a.offset), .int(a.leadingDimension), .int(a.batchStride),
             .buffer(b.buffer), .int(b.offset), .int(b.leadingDimension), .int(b.batchStride),
