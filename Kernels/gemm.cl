@@ -9,6 +9,11 @@
 // across the batch; a stride equal to a student's width walks the students of an activation
 // stored sample-major, [samples, students·width], as the CPU backend stores it.
 //
+// A weight gradient can go straight into the optimiser (UPDATE_*): the parameters it belongs to
+// are updated in the epilogue instead of the gradient being stored, and a column of ones
+// appended to B (ONES_B) makes the bias gradients, Σ over samples of the deltas, in the same
+// product. A minibatch is read straight from the probe set through the epoch's order (GATHER_*).
+//
 // Tiling as in Nugteren's "SGEMM in OpenCL" kernels (and CLBlast): a work-group computes a
 // TILE_M × TILE_N block of C and stages TILE_K-deep slices of A and B in local memory; each
 // work-item keeps WORK_M × WORK_N accumulators in registers. A work-item's rows are strided by
@@ -52,20 +57,49 @@
 #define EPILOGUE_BIAS 2         // z += bias[n]                      (a layer's bias)
 #define EPILOGUE_ACTIVATE 4     // C = σ(z), D = σ′(z)               (a hidden layer's forward pass)
 #define EPILOGUE_DERIVATIVE 8   // C = z · D[m, n]                   (Δ below = (Δ·W) ⊙ σ′)
+// and how the operands are read:
+#define GATHER_A 16             // A's row i is row order[i] of its matrix   (a minibatch of the probe set)
+#define GATHER_B 32             // B's row k is row order[k] of its matrix
+#define ONES_B 64               // op(B) has a last column of ones, whose results z are the bias gradients
+// and, for a weight gradient z, the update applied to the parameters C (and bias) it belongs to:
+#define UPDATE_ADAM 128         // Adam with the moments M1, M2 addressed as C
+#define UPDATE_SGD 256
 
 // Copies rows row0 ..< row0 + TILE_ROWS, depths k0 ..< k0 + TILE_K of an operand into
 // tile[k · (TILE_ROWS + 1) + row]. `kMajor` says the operand is stored [depth][rows] rather than
 // [rows][depth]; consecutive work-items take consecutive addresses of the source either way.
+// With `order`, the operand's stored rows (samples) are read in that order; row `onesRow` of the
+// tile (−1: none) is a row of ones rather than the source's.
 inline void load_tile(__local REAL *tile, const int tileRows, __global const REAL *source,
                       const int ld, const bool kMajor, const int row0, const int rows,
-                      const int k0, const int depth, const int thread) {
+                      const int k0, const int depth, const int thread,
+                      __global const int *order, const int onesRow) {
     for (int e = thread; e < tileRows * TILE_K; e += THREADS) {
         const int r = kMajor ? e % tileRows : e / TILE_K;
         const int k = kMajor ? e / tileRows : e % TILE_K;
         const int row = row0 + r, kk = k0 + k;
         REAL value = 0;
-        if (row < rows && kk < depth) value = kMajor ? source[kk * ld + row] : source[row * ld + kk];
+        if (row < rows && kk < depth) {
+            const int line = kMajor ? kk : row;   // the stored row
+            value = row == onesRow ? (REAL)1 : source[(order ? order[line] : line) * ld + (kMajor ? row : kk)];
+        }
         tile[k * (tileRows + 1) + r] = value;
+    }
+}
+
+// The parameter `p` (with moments m, v) after one step against gradient `g` at rate `lr`.
+inline void update_parameter(const int flags, __global REAL *p, __global REAL *m, __global REAL *v,
+                             const REAL g, const REAL lr, const REAL beta1, const REAL beta2,
+                             const REAL epsilon, const REAL biasCorrection1, const REAL correction2) {
+    if (lr == 0) return;   // a stopped student: parameters and moments untouched
+    if (flags & UPDATE_SGD) {
+        *p -= lr * g;
+    } else {
+        REAL pj = *p, mj = *m, vj = *v;
+        adam_step(&pj, &mj, &vj, g, beta1, beta2, epsilon, lr * biasCorrection1, correction2);
+        *p = pj;
+        *m = mj;
+        *v = vj;
     }
 }
 
@@ -75,8 +109,12 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
                  __global const REAL *A, const int offA, const int lda, const int strideA,
                  __global const REAL *B, const int offB, const int ldb, const int strideB,
                  __global REAL *C, const int offC, const int ldc, const int strideC,
-                 __global const REAL *bias, const int offBias, const int strideBias,
+                 __global REAL *bias, const int offBias, const int strideBias,
                  __global REAL *D, const int epilogue,
+                 __global const int *order, const int first,
+                 __global REAL *M1, __global REAL *M2, __global const REAL *rates, const int rowsPerStudent,
+                 const REAL layerScale, const REAL beta1, const REAL beta2, const REAL epsilon,
+                 const REAL biasCorrection1, const REAL correction2,
                  __local REAL *tileA, __local REAL *tileB) {
     const int tn = get_local_id(0), tm = get_local_id(1);
     const int thread = tm * THREADS_N + tn;
@@ -84,6 +122,9 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
     const int batch = get_global_id(2);
     A += offA + batch * strideA;
     B += offB + batch * strideB;
+    __global const int *orderA = (epilogue & GATHER_A) ? order + first : 0;
+    __global const int *orderB = (epilogue & GATHER_B) ? order + first : 0;
+    const int onesColumn = (epilogue & ONES_B) ? N - 1 : -1;
 
     REAL acc[WORK_M][WORK_N];
     for (int i = 0; i < WORK_M; i++)
@@ -91,8 +132,8 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
 
     for (int k0 = 0; k0 < K; k0 += TILE_K) {
         // op(A)[m, k] is A[k, m] when transposed; op(B)[k, n] is B[n, k] when transposed.
-        load_tile(tileA, TILE_M, A, lda, transA, m0, M, k0, K, thread);
-        load_tile(tileB, TILE_N, B, ldb, !transB, n0, N, k0, K, thread);
+        load_tile(tileA, TILE_M, A, lda, transA, m0, M, k0, K, thread, orderA, -1);
+        load_tile(tileB, TILE_N, B, ldb, !transB, n0, N, k0, K, thread, orderB, onesColumn);
         barrier(CLK_LOCAL_MEM_FENCE);
         for (int k = 0; k < TILE_K; k++) {
             REAL a[WORK_M], b[WORK_N];
@@ -104,9 +145,14 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
 
-    C += offC + batch * strideC;
-    D += offC + batch * strideC;
-    bias += offBias + batch * strideBias;
+    // When updating, C and the bias are tensors of one parameter buffer, and the moments have its
+    // layout: each result's index in that buffer addresses its parameter and both moments.
+    __global REAL *parameters = C;
+    const int cBase = offC + batch * strideC, biasBase = offBias + batch * strideBias;
+    const int updates = epilogue & (UPDATE_ADAM | UPDATE_SGD);
+    C += cBase;
+    D += cBase;
+    bias += biasBase;
     for (int i = 0; i < WORK_M; i++) {
         const int m = m0 + tm + i * THREADS_M;
         for (int j = 0; j < WORK_N; j++) {
@@ -114,6 +160,13 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
             if (m >= M || n >= N) continue;
             const int c = m * ldc + n;
             REAL z = acc[i][j];
+            if (updates) {
+                const int at = n == onesColumn ? biasBase + m : cBase + c;
+                update_parameter(updates, parameters + at, M1 + at, M2 + at, z,
+                                 rates[batch + m / rowsPerStudent] * layerScale,
+                                 beta1, beta2, epsilon, biasCorrection1, correction2);
+                continue;
+            }
             if (epilogue & EPILOGUE_ACCUMULATE) z += C[c];
             if (epilogue & EPILOGUE_BIAS) z += bias[n];
             if (epilogue & EPILOGUE_ACTIVATE) {
@@ -130,17 +183,23 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
     }
 }
 
-// The kernels' parameters, in the order the host binds them. `bias` and `D` are only read or
-// written when the epilogue asks for them; the host binds some buffer there otherwise.
+// The kernels' parameters, in the order the host binds them (GemmKernel.Argument). `bias`, `D`,
+// `order` and the update's are only read or written when `epilogue` asks for them; the host binds
+// some buffer there otherwise.
 #define GEMM_PARAMETERS                                                                          \
     const int M, const int N, const int K,                                                       \
     __global const REAL *A, const int offA, const int lda, const int strideA,                    \
     __global const REAL *B, const int offB, const int ldb, const int strideB,                    \
     __global REAL *C, const int offC, const int ldc, const int strideC,                          \
-    __global const REAL *bias, const int offBias, const int strideBias,                          \
-    __global REAL *D, const int epilogue
+    __global REAL *bias, const int offBias, const int strideBias,                                \
+    __global REAL *D, const int epilogue,                                                        \
+    __global const int *order, const int first,                                                  \
+    __global REAL *M1, __global REAL *M2, __global const REAL *rates, const int rowsPerStudent,  \
+    const REAL layerScale, const REAL beta1, const REAL beta2, const REAL epsilon,               \
+    const REAL biasCorrection1, const REAL correction2
 #define GEMM_ARGUMENTS M, N, K, A, offA, lda, strideA, B, offB, ldb, strideB, C, offC, ldc, strideC, \
-    bias, offBias, strideBias, D, epilogue
+    bias, offBias, strideBias, D, epilogue, order, first, M1, M2, rates, rowsPerStudent, layerScale, \
+    beta1, beta2, epsilon, biasCorrection1, correction2
 
 // Local tiles must be declared at kernel scope in OpenCL C, hence in each kernel.
 #define GEMM_KERNEL(NAME, TRANS_A, TRANS_B)                                                      \

@@ -8,7 +8,7 @@ import TestSupport
 /// test opens its own profiling context so that launches of tests running beside it do not count.
 struct LaunchCountTests {
     /// Widths, and the launches one step takes with them (no skip term).
-    static let depths: [(widths: [Int], launches: Int)] = [([5, 7, 3], 10), ([5, 7, 6, 4, 3], 18)]
+    static let depths: [(widths: [Int], launches: Int)] = [([5, 7, 3], 6), ([5, 7, 6, 4, 3], 12)]
 
     @Test(arguments: depths.indices)
     func generalPathLaunchesPerStep(depth: Int) throws {

@@ -206,7 +206,7 @@ struct PipelineTests {
             #expect(result?["samples"] as? Int == 40)
             let launches = result?["launchesPerStep"] as? Double
             let profile = result?["profile"] as? [[String: Any]] ?? []
-            #expect(launches == 18)
+            #expect(launches == 12)
             #expect(profile.reduce(0) { $0 + ($1["launchesPerStep"] as? Double ?? 0) } == launches)
             #expect(abs(profile.reduce(0) { $0 + ($1["share"] as? Double ?? 0) } - 1) < 1e-9)
         }

@@ -14,13 +14,8 @@ public struct KernelTuning: Sendable, Hashable {
     public var fillGroups = 0
     /// loss.cl: work-items per student (a power of two).
     public var lossGroup = 256
-    /// reduce.cl: neighbouring columns per work-group, and work-items sharing each column.
-    public var reduceColumns = 32, reduceRows = 8
     /// epoch_small.cl: work-items per student (a power of two).
     public var fusedGroup = 256
-    /// optimizer.cl and gather.cl: work-items per group of their one-element-per-item launches
-    /// (a host-side launch size, not a -D option; set so drivers do not pick awkward divisors).
-    public var elementwiseGroup = 256
 
     /// The environment variable that overrides tunables, e.g. `tileM=128,tileN=128,workM=8,workN=8`:
     /// a GPU machine can try sizes without a rebuild.
@@ -50,8 +45,6 @@ public struct KernelTuning: Sendable, Hashable {
             tuning.workM = min(tuning.workM * 2, tuning.tileM)
             tuning.lossGroup /= 2
             tuning.fusedGroup /= 2
-            tuning.elementwiseGroup /= 2
-            tuning.reduceRows = max(1, tuning.reduceRows / 2)
         }
         if let text = environment[environmentVariable], !text.isEmpty {
             try tuning.override(with: text)
@@ -82,20 +75,17 @@ public struct KernelTuning: Sendable, Hashable {
          define("WORK_M", workM), define("WORK_N", workN)]
     }
 
-    /// The defines of the kernels that do not depend on the bank: loss, reduce, optimizer, gather.
-    var elementwiseDefines: [String] {
-        [define("LOSS_GROUP", lossGroup), define("REDUCE_COLUMNS", reduceColumns), define("REDUCE_ROWS", reduceRows)]
-    }
+    /// The defines of the loss kernel, which does not depend on the bank.
+    var lossDefines: [String] { [define("LOSS_GROUP", lossGroup)] }
 
     private var largestGroup: Int {
-        max(gemmThreads.n * gemmThreads.m, lossGroup, reduceColumns * reduceRows, fusedGroup, elementwiseGroup)
+        max(gemmThreads.n * gemmThreads.m, lossGroup, fusedGroup)
     }
 
     /// The tunables by the names `EC_KERNEL_TUNING` uses (a computed property: key paths are not Sendable).
     private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
         ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN, "fillGroups": \.fillGroups,
-         "lossGroup": \.lossGroup, "reduceColumns": \.reduceColumns, "reduceRows": \.reduceRows,
-         "fusedGroup": \.fusedGroup, "elementwiseGroup": \.elementwiseGroup]
+         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup]
     }
 
     private mutating func override(with text: String) throws {
@@ -169,9 +159,8 @@ func checkIndexable(_ count: Int, _ what: @autoclosure () -> String) throws {
 }
 
 extension OpenCLContext {
-    /// The kernels that depend on the precision alone (reduce.cl, loss.cl, optimizer.cl,
-    /// gather.cl), built as one program so that they cost one compile per precision.
-    func elementwiseProgram<T: Real>(_: T.Type, tuning: KernelTuning) throws -> OpenCLProgram {
-        try program(files: ["reduce", "loss", "optimizer", "gather"], scalar: T.self, defines: tuning.elementwiseDefines)
+    /// The loss kernel (loss.cl, with reduce.cl's sums), which depends on the precision alone.
+    func lossProgram<T: Real>(_: T.Type, tuning: KernelTuning) throws -> OpenCLProgram {
+        try program(files: ["reduce", "loss"], scalar: T.self, defines: tuning.lossDefines)
     }
 }
