@@ -20,8 +20,16 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Probe-set size instead of the workload's (the same shapes, minibatch and students): a quick check on a slow device.")
     var samples: Int?
 
+    @Option(name: .customLong("batch-size"), help: "Minibatch size instead of the workload's 512 (e.g. 128, where steps are bound by launches).")
+    var batchSize: Int?
+
     @Flag(help: "After the timed epochs, one more with each kernel's device time (OpenCL event timing): its share of a step and launches per step.")
     var profile = false
+
+    @Option(help: ArgumentHelp("Instead of training: time the OpenCL matrix product C = A·Bᵀ of N × N × N alone "
+                               + "(--epochs products, default 10), its TFLOP/s and a sampled check against double.",
+                               valueName: "N"))
+    var gemm: Int?
 
     @Flag(help: "One JSON object per workload on stdout.")
     var json = false
@@ -29,6 +37,8 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         if let epochs { try FlagCheck.positive(epochs, "--epochs") }
         if let samples { try FlagCheck.positive(samples, "--samples") }
+        if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
+        if let gemm { try FlagCheck.positive(gemm, "--gemm") }
         if workload != "all" {
             do {
                 _ = try BenchmarkWorkload.named(workload)
@@ -39,8 +49,9 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let gemm { return try benchGemm(gemm) }
         let workloads = (workload == "all" ? BenchmarkWorkload.all : [try BenchmarkWorkload.named(workload)])
-            .map { w in samples.map { w.withSamples($0) } ?? w }
+            .map { $0.with(samples: samples, batchSize: batchSize) }
         for w in workloads {
             let epochs = self.epochs ?? (w.name == "toy" ? 20 : 2)
             let result: BenchmarkResult
@@ -65,6 +76,22 @@ struct BenchCommand: AsyncParsableCommand {
                                  share.secondsPerStep * 1e6, share.launchesPerStep, share.kernel))
                 }
             }
+        }
+    }
+
+    private func benchGemm(_ size: Int) throws {
+        let precision = engine.precision(default: .float32)
+        guard case .opencl(let device) = try engine.selection.resolve(precision: precision) else {
+            throw ECError.invalidArgument("--gemm times the OpenCL kernels: choose an OpenCL device (--backend opencl)")
+        }
+        let result = try precision == .float32
+            ? GemmBenchmarkResult.run(Float.self, size: size, launches: epochs ?? 10, on: device)
+            : GemmBenchmarkResult.run(Double.self, size: size, launches: epochs ?? 10, on: device)
+        if json {
+            print(String(decoding: try JSONEncoder.forLines.encode(result), as: UTF8.self))
+        } else {
+            print(String(format: "gemm %d³ %.6f s/product  %.1f GFLOP/s  sampled error %.1e  %@  [%@]", size,
+                         result.secondsPerProduct, result.tflops * 1000, result.sampledRelativeError, result.tuning, result.device))
         }
     }
 
