@@ -43,7 +43,7 @@ public struct GemmBenchmarkResult: Sendable, Codable {
         }
         let t = tuning.gemmTiles(m: size, n: size, batch: 1)
         return GemmBenchmarkResult(gemm: size, device: device.describe(), precision: T.precision,
-                                   tuning: "\(t.tileM)x\(t.tileN)x\(t.tileK), \(t.workM)x\(t.workN) per work-item",
+                                   tuning: "\(t.tileM)x\(t.tileN)x\(t.tileK), \(t.workM)x\(t.workN) per work-item, version \(t.gemmVersion)",
                                    launches: launches, secondsPerProduct: seconds,
                                    tflops: 2 * pow(Double(size), 3) / seconds / 1e12, sampledRelativeError: worst)
     }

@@ -55,8 +55,10 @@ public final class GemmKernel<T: Real> {
 
     private func program(_ tiles: KernelTuning) throws -> OpenCLProgram {
         if let built = programs[tiles] { return built }
-        let program = try context.program(files: ["activations", "optimizer", "gemm"], scalar: T.self,
-                                          defines: [activationDefine(activation)] + tiles.gemmDefines)
+        var fitting = tiles
+        if fitting.gemmLocalBytes(scalarBytes: MemoryLayout<T>.stride) > context.device.localMemoryBytes { fitting.gemmVersion = 1 }
+        let program = try context.program(files: ["activations", "optimizer", "gemm_tiles", "gemm"], scalar: T.self,
+                                          defines: [activationDefine(activation)] + fitting.gemmDefines)
         programs[tiles] = program
         return program
     }

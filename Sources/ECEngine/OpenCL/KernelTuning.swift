@@ -8,6 +8,10 @@ public struct KernelTuning: Sendable, Hashable {
     /// gemm.cl: a work-group computes `tileM × tileN` results, staging `tileK`-deep slices of the
     /// operands; each work-item computes `workM × workN` of them.
     public var tileM = 64, tileN = 64, tileK = 16, workM = 4, workN = 4
+    /// gemm_tiles.cl: 1, the strided scalar tiles; 2, blocks of 4 read as vectors from
+    /// double-buffered tiles (issue 28, to be compared on a card; used where twice the
+    /// local memory fits, else 1).
+    public var gemmVersion = 1
     /// gemm.cl on small products: while a product's grid has fewer work-groups than this, its
     /// tiles and the results per work-item are halved together (the same work-items per group,
     /// a quarter of the serial work each), down to one result per work-item. 0: never.
@@ -72,7 +76,13 @@ public struct KernelTuning: Sendable, Hashable {
 
     var gemmDefines: [String] {
         [define("TILE_M", tileM), define("TILE_N", tileN), define("TILE_K", tileK),
-         define("WORK_M", workM), define("WORK_N", workN)]
+         define("WORK_M", workM), define("WORK_N", workN), define("GEMM_VERSION", gemmVersion)]
+    }
+
+    /// The local memory a product's work-group takes in these tiles (gemm_tiles.cl's tiles).
+    func gemmLocalBytes(scalarBytes: Int) -> Int {
+        let pad = gemmVersion == 2 ? 4 : 1
+        return gemmVersion * tileK * (tileM + pad + tileN + pad) * scalarBytes
     }
 
     /// The defines of the loss kernel, which does not depend on the bank.
@@ -85,6 +95,7 @@ public struct KernelTuning: Sendable, Hashable {
     /// The tunables by the names `EC_KERNEL_TUNING` uses (a computed property: key paths are not Sendable).
     private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
         ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN, "fillGroups": \.fillGroups,
+         "gemmVersion": \.gemmVersion,
          "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup]
     }
 
@@ -105,6 +116,8 @@ public struct KernelTuning: Sendable, Hashable {
         let problem: String? =
             if tileM % workM != 0 || tileN % workN != 0 {
                 "tileM and tileN (\(tileM), \(tileN)) must be multiples of workM and workN (\(workM), \(workN))"
+            } else if gemmVersion != 1 && gemmVersion != 2 {
+                "gemmVersion (\(gemmVersion)) must be 1 or 2"
             } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) {
                 "lossGroup and fusedGroup (\(lossGroup), \(fusedGroup)) must be powers of two"
             } else if largestGroup > maxWorkGroupSize {
