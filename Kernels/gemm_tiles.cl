@@ -91,27 +91,28 @@ inline int tile_slot(const int e, const int tileRows, const bool kMajor, const i
     return kMajor ? e / tileRows * pitch + e % tileRows : e % TILE_K * pitch + e / TILE_K;
 }
 
+// Work-item t's `count` operands at one depth of a tile (`row`, that depth's k-row): blocks of
+// `vector` neighbours, one vector read each when 4, the blocks strided by `threads` blocks.
+inline void read_operands(REAL *out, __local const REAL *row, const int count, const int vector,
+                          const int threads, const int t) {
+    for (int i = 0; i < count; i += vector) {
+        __local const REAL *at = row + (i / vector * threads + t) * vector;
+        if (vector == 4) {
+            const VECTOR4(REAL) v = vload4(0, at);
+            out[i] = v.s0, out[i + 1] = v.s1, out[i + 2] = v.s2, out[i + 3] = v.s3;
+        } else {
+            out[i] = *at;
+        }
+    }
+}
+
 // acc += the slice in tileA, tileB (k-major, TILE_K deep) for work-item (tm, tn).
 inline void multiply_slice(REAL acc[WORK_M][WORK_N], __local const REAL *tileA, __local const REAL *tileB,
                            const int tm, const int tn) {
     for (int k = 0; k < TILE_K; k++) {
         REAL a[WORK_M], b[WORK_N];
-#if VECTOR_M == 4
-        for (int i = 0; i < WORK_M; i += 4) {
-            const VECTOR4(REAL) v = vload4(0, tileA + k * PITCH_M + ROW_OF(i, tm));
-            a[i] = v.s0, a[i + 1] = v.s1, a[i + 2] = v.s2, a[i + 3] = v.s3;
-        }
-#else
-        for (int i = 0; i < WORK_M; i++) a[i] = tileA[k * PITCH_M + ROW_OF(i, tm)];
-#endif
-#if VECTOR_N == 4
-        for (int j = 0; j < WORK_N; j += 4) {
-            const VECTOR4(REAL) v = vload4(0, tileB + k * PITCH_N + COLUMN_OF(j, tn));
-            b[j] = v.s0, b[j + 1] = v.s1, b[j + 2] = v.s2, b[j + 3] = v.s3;
-        }
-#else
-        for (int j = 0; j < WORK_N; j++) b[j] = tileB[k * PITCH_N + COLUMN_OF(j, tn)];
-#endif
+        read_operands(a, tileA + k * PITCH_M, WORK_M, VECTOR_M, THREADS_M, tm);
+        read_operands(b, tileB + k * PITCH_N, WORK_N, VECTOR_N, THREADS_N, tn);
         for (int i = 0; i < WORK_M; i++)
             for (int j = 0; j < WORK_N; j++) acc[i][j] += a[i] * b[j];
     }

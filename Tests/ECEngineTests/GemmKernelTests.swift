@@ -75,7 +75,8 @@ struct GemmKernelTests {
     private func check<T: Real>(_: T.Type, form: GemmForm, m: Int, n: Int, k: Int, batch: Int,
                                 sharedA: Bool = false, sharedB: Bool = false, tuning: KernelTuning? = nil) throws {
         let context = try DeviceTest.context
-        let gemm = try GemmKernel<T>(context: context, activation: .identity, tuning: tuning ?? DeviceTest.tuning)
+        let tuning = try tuning ?? DeviceTest.tuning
+        let gemm = try GemmKernel<T>(context: context, activation: .identity, tuning: tuning)
         let a = Layout(rows: form == .weightGradient ? k : m, columns: form == .weightGradient ? m : k, batch: batch, shared: sharedA)
         let b = Layout(rows: form == .forward ? n : k, columns: form == .forward ? k : n, batch: batch, shared: sharedB)
         let c = Layout(rows: m, columns: n, batch: batch)
@@ -106,6 +107,6 @@ struct GemmKernelTests {
             let error = abs(Double(pair.0) - pair.1)
             return error == 0 ? 0 : error / allowed
         }.max() ?? 0
-        #expect(worst <= 1, "\(T.self) \(form) version \((tuning ?? KernelTuning()).gemmVersion) m \(m) n \(n) k \(k) batch \(batch): error \(worst) × allowance")
+        #expect(worst <= 1, "\(T.self) \(form) version \(tuning.gemmVersion) m \(m) n \(n) k \(k) batch \(batch): error \(worst) × allowance")
     }
 }

@@ -82,13 +82,12 @@ struct OpenCLBackendTests {
         try compare(Double.self, Self.deep, path: "general", tolerance: 1e-10, tuning: tuning)
     }
 
-    /// Version 2 of the tiles (vector reads, double buffering) at the GPU's size, whole training.
-    @Test(arguments: [shallow, deep])
-    func blockedTilesMatchTheCPU(scenario: Scenario) throws {
+    /// Version 2 of the tiles (vector reads, double buffering) at the GPU's size, whole training
+    /// (the other tests here run it in 64 × 64 tiles, PoCL's default).
+    @Test func blockedTilesAtTheGPUsSizeMatchTheCPU() throws {
         var tuning = try DeviceTest.tuning
         (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN, tuning.gemmVersion) = (128, 128, 8, 8, 2)
-        try compare(Double.self, scenario, path: "general", tolerance: 1e-10, tuning: tuning)
-        try compare(Float.self, scenario, path: "general", tolerance: 1e-4, tuning: tuning)
+        try compare(Double.self, Self.deep, path: "general", tolerance: 1e-10, tuning: tuning)
     }
 
     /// The toy shape with work-groups of 32: each work-item owns several parameters and each

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Issue 28's measurement in one call on the GPU machine: validation against the CPU path first,
 # then ec bench beside JAX (same call, same card), each kernel's share of a step (--profile),
-# the minibatch-128 steps that identifications take, the tile A/B, the product alone at 4096³,
+# the minibatch-128 steps that identifications take, the A/B of the tiles (gemm_tiles.cl's two
+# versions, sizes, fill), the product alone at 4096³,
 # and with the time left the acceptance cases. Every result goes under $OUT (./measure-out when
 # unset); steps.txt says what each step returned and how long it took.
 #
@@ -10,7 +11,7 @@
 # On the GPU machine, after scripts/gpu/pack.sh ec and `tar cJf .ship/gpu.tar.xz .gpu` here (see
 # Benchmarks/RESULTS.md, "Issue 28"), carrying .ship: `scripts/gpu/measure.sh` (budget 540 s, so
 # that a call of 600 s returns everything). --quick runs every step on tiny sizes (a probe set of
-# 512, one epoch, a 256³ product, no acceptance cases) with .build/release/ec on any OpenCL
+# 256, one epoch, a 256³ product, no acceptance cases) with .build/release/ec on any OpenCL
 # device: the check that the script works, e.g. on PoCL here.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -32,7 +33,7 @@ command -v ec >/dev/null || { echo "measure: no ec (pack it, or build it for --q
 
 workloads=(toy mnist64 deep mnist256)
 if [ $quick = 1 ]; then
-  size=(--samples 512 --epochs 1) validate_samples=512 gemm=256 workloads=(toy mnist64 deep)
+  size=(--samples 256 --epochs 1) validate_samples=256 gemm=256 workloads=(toy mnist64 deep)
 else
   size=() validate_samples=8192 gemm=4096
 fi
@@ -70,13 +71,17 @@ for w in mnist64 deep; do
       "${size[@]}"
   done
 done
-# The tiles: the default, the CPU's 64 × 64, and small products not split over idle compute
+# The tiles: the default, version 2 of gemm_tiles.cl (vector reads, double buffering) alone and
+# with the CPU's 64 × 64, the CPU's 64 × 64, and small products not split over idle compute
 # units (label=EC_KERNEL_TUNING; the labels name the files, which must be plain names to come back).
-for variant in default= tiles64=tileM=64,tileN=64,workM=4,workN=4 nofill=fillGroups=0; do
+for variant in default= v2=gemmVersion=2 v2tiles64=gemmVersion=2,tileM=64,tileN=64,workM=4,workN=4 \
+               tiles64=tileM=64,tileN=64,workM=4,workN=4 nofill=fillGroups=0; do
   label=${variant%%=*} tuning=${variant#*=}
   for w in mnist64 deep; do
-    EC_KERNEL_TUNING=$tuning step "tiles-$label-$w" "tiles-$label.jsonl" \
-      ec bench --workload "$w" --backend opencl --batch-size 128 --json "${size[@]}"
+    for b in 512 128; do
+      EC_KERNEL_TUNING=$tuning step "tiles-$label-$w-$b" "tiles-$label.jsonl" \
+        ec bench --workload "$w" --backend opencl --batch-size $b --json "${size[@]}"
+    done
   done
   EC_KERNEL_TUNING=$tuning step "gemm-$label" "gemm-$label.jsonl" ec bench --gemm $gemm --backend opencl --json
 done
