@@ -71,11 +71,12 @@ for w in mnist64 deep; do
       "${size[@]}"
   done
 done
-# The tiles: the default, version 2 of gemm_tiles.cl (vector reads, double buffering) alone and
-# with the CPU's 64 × 64, the CPU's 64 × 64, and small products not split over idle compute
-# units (label=EC_KERNEL_TUNING; the labels name the files, which must be plain names to come back).
-for variant in default= v2=gemmVersion=2 v2tiles64=gemmVersion=2,tileM=64,tileN=64,workM=4,workN=4 \
-               tiles64=tileM=64,tileN=64,workM=4,workN=4 nofill=fillGroups=0; do
+# The tiles: versions 1 and 2 of gemm_tiles.cl in the device's tiles (a GPU's 128 × 128, 8 × 8 each) and the
+# CPU's 64 × 64 (4 × 4), and small products not split over idle compute units (label=EC_KERNEL_TUNING;
+# the labels name the files, which must be plain names to come back).
+t64=tileM=64,tileN=64,workM=4,workN=4
+for variant in v1=gemmVersion=1 v2=gemmVersion=2 v1tiles64=gemmVersion=1,$t64 v2tiles64=gemmVersion=2,$t64 \
+               nofill=fillGroups=0; do
   label=${variant%%=*} tuning=${variant#*=}
   for w in mnist64 deep; do
     for b in 512 128; do
