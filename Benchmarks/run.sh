@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # ec bench beside the peer scripts on the same machine, in one command; one JSON line per result
 # on stdout (ec's and the peers'), notes on stderr.
-#   Benchmarks/run.sh [--backend cpu|opencl|auto] [--peers DIR] [--validate] [WORKLOAD ...]
+#   Benchmarks/run.sh [--backend cpu|opencl|auto] [--peers DIR] [--validate [--samples N] [--validate-only]] [WORKLOAD ...]
 # --validate first checks each workload against the CPU path: the same students and minibatch
 # order for one warm-up and one timed epoch on both, whose losses must agree to 1e-5 (float32
 # rounding in another summation order; measured 1.6e-7 on an H200); exit 1 if one does not.
-# With --backend cpu there is nothing to compare, and --validate is ignored.
+# With --backend cpu there is nothing to compare, and --validate is ignored. --samples N validates
+# on a probe set of N (the same shapes: the CPU's epochs take seconds, not minutes); the timings
+# always use the whole workload. --validate-only stops after the validation.
 # Defaults: --backend auto, peers from Benchmarks/peers, workloads toy mnist64 mnist256 deep.
 # CPU example (this machine):   Benchmarks/run.sh --backend cpu toy mnist64
 # GPU example (after scripts/gpu/pack.sh here):   . .gpu/env.sh; Benchmarks/run.sh --backend opencl
@@ -13,12 +15,16 @@ set -uo pipefail
 backend=auto
 peers=""
 validate=0
+validate_only=0
+samples=()
 workloads=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) backend=$2; shift 2 ;;
     --peers) peers=$2; shift 2 ;;
     --validate) validate=1; shift ;;
+    --validate-only) validate=1; validate_only=1; shift ;;
+    --samples) samples=(--samples "$2"); shift 2 ;;
     *) workloads+=("$1"); shift ;;
   esac
 done
@@ -32,8 +38,8 @@ echo "# $(date -u +%F) $(uname -n); ec: $ec; backend $backend" >&2
 status=0
 if [ $validate = 1 ] && [ "$backend" != cpu ]; then
   for w in "${workloads[@]}"; do
-    cpu=$("$ec" bench --workload "$w" --backend cpu --precision float32 --epochs 1 --json) || { status=1; continue; }
-    other=$("$ec" bench --workload "$w" --backend "$backend" --precision float32 --epochs 1 --json) || { status=1; continue; }
+    cpu=$("$ec" bench --workload "$w" --backend cpu --precision float32 --epochs 1 "${samples[@]}" --json) || { status=1; continue; }
+    other=$("$ec" bench --workload "$w" --backend "$backend" --precision float32 --epochs 1 "${samples[@]}" --json) || { status=1; continue; }
     python3 -c '
 import json, sys
 cpu, other = json.loads(sys.argv[1]), json.loads(sys.argv[2])
@@ -44,6 +50,7 @@ print(json.dumps({"workload": cpu["workload"], "validation": other["device"], "c
 sys.exit(0 if ok else 1)' "$cpu" "$other" || status=1
   done
 fi
+[ $validate_only = 1 ] && exit $status
 for w in "${workloads[@]}"; do
   "$ec" bench --workload "$w" --backend "$backend" --precision float32 --json
   [ "$w" = toy ] && "$ec" bench --workload toy --backend "$backend" --precision float64 --json

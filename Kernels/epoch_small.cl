@@ -144,7 +144,8 @@ inline void backpropagate_chunk(__local REAL *shared, const int count, const int
     barrier(CLK_LOCAL_MEM_FENCE);
 }
 
-// `layerScales` per tensor and `rates` per student as in optimizer.cl; `stepCorrections` holds,
+// A parameter's learning rate is `rates[student]` times `layerScales[tensor]` (0: untouched, a
+// stopped student or a frozen layer), as the CPU backend's; `stepCorrections` holds,
 // for each minibatch of the epoch, 1/(1 − β₁ᵗ) and 1/√(1 − β₂ᵗ) of its Adam step, computed by the
 // host in double. `lossSums[2·student]` is set to the student's summed loss over the epoch and
 // `lossSums[2·student + 1]` to 0 (the compensation of loss.cl's running sums).

@@ -9,63 +9,39 @@
 // across the batch; a stride equal to a student's width walks the students of an activation
 // stored sample-major, [samples, students·width], as the CPU backend stores it.
 //
-// Tiling as in Nugteren's "SGEMM in OpenCL" kernels (and CLBlast): a work-group computes a
-// TILE_M × TILE_N block of C and stages TILE_K-deep slices of A and B in local memory; each
-// work-item keeps WORK_M × WORK_N accumulators in registers. A work-item's rows are strided by
-// THREADS_M (its columns by THREADS_N) rather than contiguous, so that neighbouring work-items
-// read neighbouring local addresses (no bank conflicts) and write neighbouring columns of C
-// (coalesced). Out-of-range rows, columns and depths load as 0 and are not stored, so any size
-// works. The defaults, 64×64×16 with 4×4 per work-item, make 256 work-items and 8 KiB of local
-// memory in float: they fit every GPU and PoCL. The host may raise them per device (the GPU
-// notes measured 128×128 with 8×8 per work-item at 24.5 TFLOP/s on an H100), and halves tiles
-// and work per item together for products too small to give every compute unit a work-group.
-#ifndef TILE_M
-#define TILE_M 64
-#endif
-#ifndef TILE_N
-#define TILE_N 64
-#endif
-#ifndef TILE_K
-#define TILE_K 16
-#endif
-#ifndef WORK_M
-#define WORK_M 4
-#endif
-#ifndef WORK_N
-#define WORK_N 4
-#endif
-
-#define THREADS_M (TILE_M / WORK_M)
-#define THREADS_N (TILE_N / WORK_N)
-#define THREADS (THREADS_M * THREADS_N)
-// One column of padding per k-row of a tile: a tile loaded from a row-major operand is written
-// column-wise, and a pitch of TILE + 1 spreads those writes over all banks.
-#define PITCH_M (TILE_M + 1)
-#define PITCH_N (TILE_N + 1)
-
-#if TILE_M % WORK_M != 0 || TILE_N % WORK_N != 0
-#error "TILE_M and TILE_N must be multiples of WORK_M and WORK_N"
-#endif
+// A weight gradient can go straight into the optimiser (UPDATE_*): the parameters it belongs to
+// are updated in the epilogue instead of the gradient being stored, and a column of ones
+// appended to B (ONES_B) makes the bias gradients, Σ over samples of the deltas, in the same
+// product. A minibatch is read straight from the probe set through the epoch's order (GATHER_*).
+//
+// The tiles, how they are loaded and multiplied: gemm_tiles.cl, built before this file.
 
 // What happens to each result z = (A·B)[m, n] before it is stored (bits of `epilogue`):
 #define EPILOGUE_ACCUMULATE 1   // z += C[m, n]                     (the skip term on top of a layer)
 #define EPILOGUE_BIAS 2         // z += bias[n]                      (a layer's bias)
 #define EPILOGUE_ACTIVATE 4     // C = σ(z), D = σ′(z)               (a hidden layer's forward pass)
 #define EPILOGUE_DERIVATIVE 8   // C = z · D[m, n]                   (Δ below = (Δ·W) ⊙ σ′)
+// and how the operands are read:
+#define GATHER_A 16             // A's row i is row order[i] of its matrix   (a minibatch of the probe set)
+#define GATHER_B 32             // B's row k is row order[k] of its matrix
+#define ONES_B 64               // op(B) has a last column of ones, whose results z are the bias gradients
+// and, for a weight gradient z, the update applied to the parameters C (and bias) it belongs to:
+#define UPDATE_ADAM 128         // Adam with the moments M1, M2 addressed as C
+#define UPDATE_SGD 256
 
-// Copies rows row0 ..< row0 + TILE_ROWS, depths k0 ..< k0 + TILE_K of an operand into
-// tile[k · (TILE_ROWS + 1) + row]. `kMajor` says the operand is stored [depth][rows] rather than
-// [rows][depth]; consecutive work-items take consecutive addresses of the source either way.
-inline void load_tile(__local REAL *tile, const int tileRows, __global const REAL *source,
-                      const int ld, const bool kMajor, const int row0, const int rows,
-                      const int k0, const int depth, const int thread) {
-    for (int e = thread; e < tileRows * TILE_K; e += THREADS) {
-        const int r = kMajor ? e % tileRows : e / TILE_K;
-        const int k = kMajor ? e / tileRows : e % TILE_K;
-        const int row = row0 + r, kk = k0 + k;
-        REAL value = 0;
-        if (row < rows && kk < depth) value = kMajor ? source[kk * ld + row] : source[row * ld + kk];
-        tile[k * (tileRows + 1) + r] = value;
+// The parameter `p` (with moments m, v) after one step against gradient `g` at rate `lr`.
+inline void update_parameter(const int flags, __global REAL *p, __global REAL *m, __global REAL *v,
+                             const REAL g, const REAL lr, const REAL beta1, const REAL beta2,
+                             const REAL epsilon, const REAL biasCorrection1, const REAL correction2) {
+    if (lr == 0) return;   // a stopped student: parameters and moments untouched
+    if (flags & UPDATE_SGD) {
+        *p -= lr * g;
+    } else {
+        REAL pj = *p, mj = *m, vj = *v;
+        adam_step(&pj, &mj, &vj, g, beta1, beta2, epsilon, lr * biasCorrection1, correction2);
+        *p = pj;
+        *m = mj;
+        *v = vj;
     }
 }
 
@@ -75,45 +51,47 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
                  __global const REAL *A, const int offA, const int lda, const int strideA,
                  __global const REAL *B, const int offB, const int ldb, const int strideB,
                  __global REAL *C, const int offC, const int ldc, const int strideC,
-                 __global const REAL *bias, const int offBias, const int strideBias,
+                 __global REAL *bias, const int offBias, const int strideBias,
                  __global REAL *D, const int epilogue,
+                 __global const int *order, const int first,
+                 __global REAL *M1, __global REAL *M2, __global const REAL *rates, const int rowsPerStudent,
+                 const REAL layerScale, const REAL beta1, const REAL beta2, const REAL epsilon,
+                 const REAL biasCorrection1, const REAL correction2,
                  __local REAL *tileA, __local REAL *tileB) {
     const int tn = get_local_id(0), tm = get_local_id(1);
-    const int thread = tm * THREADS_N + tn;
     const int n0 = get_group_id(0) * TILE_N, m0 = get_group_id(1) * TILE_M;
     const int batch = get_global_id(2);
     A += offA + batch * strideA;
     B += offB + batch * strideB;
+    __global const int *orderA = (epilogue & GATHER_A) ? order + first : 0;
+    __global const int *orderB = (epilogue & GATHER_B) ? order + first : 0;
+    const int onesColumn = (epilogue & ONES_B) ? N - 1 : -1;
 
     REAL acc[WORK_M][WORK_N];
-    for (int i = 0; i < WORK_M; i++)
-        for (int j = 0; j < WORK_N; j++) acc[i][j] = 0;
+    multiply(acc, transA, transB, M, N, K, A, lda, B, ldb, orderA, orderB, onesColumn, tileA, tileB);
 
-    for (int k0 = 0; k0 < K; k0 += TILE_K) {
-        // op(A)[m, k] is A[k, m] when transposed; op(B)[k, n] is B[n, k] when transposed.
-        load_tile(tileA, TILE_M, A, lda, transA, m0, M, k0, K, thread);
-        load_tile(tileB, TILE_N, B, ldb, !transB, n0, N, k0, K, thread);
-        barrier(CLK_LOCAL_MEM_FENCE);
-        for (int k = 0; k < TILE_K; k++) {
-            REAL a[WORK_M], b[WORK_N];
-            for (int i = 0; i < WORK_M; i++) a[i] = tileA[k * PITCH_M + tm + i * THREADS_M];
-            for (int j = 0; j < WORK_N; j++) b[j] = tileB[k * PITCH_N + tn + j * THREADS_N];
-            for (int i = 0; i < WORK_M; i++)
-                for (int j = 0; j < WORK_N; j++) acc[i][j] += a[i] * b[j];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-
-    C += offC + batch * strideC;
-    D += offC + batch * strideC;
-    bias += offBias + batch * strideBias;
+    // When updating, C and the bias are tensors of one parameter buffer, and the moments have its
+    // layout: each result's index in that buffer addresses its parameter and both moments.
+    __global REAL *parameters = C;
+    const int cBase = offC + batch * strideC, biasBase = offBias + batch * strideBias;
+    const int updates = epilogue & (UPDATE_ADAM | UPDATE_SGD);
+    C += cBase;
+    D += cBase;
+    bias += biasBase;
     for (int i = 0; i < WORK_M; i++) {
-        const int m = m0 + tm + i * THREADS_M;
+        const int m = m0 + ROW_OF(i, tm);
         for (int j = 0; j < WORK_N; j++) {
-            const int n = n0 + tn + j * THREADS_N;
+            const int n = n0 + COLUMN_OF(j, tn);
             if (m >= M || n >= N) continue;
             const int c = m * ldc + n;
             REAL z = acc[i][j];
+            if (updates) {
+                const int at = n == onesColumn ? biasBase + m : cBase + c;
+                update_parameter(updates, parameters + at, M1 + at, M2 + at, z,
+                                 rates[batch + m / rowsPerStudent] * layerScale,
+                                 beta1, beta2, epsilon, biasCorrection1, correction2);
+                continue;
+            }
             if (epilogue & EPILOGUE_ACCUMULATE) z += C[c];
             if (epilogue & EPILOGUE_BIAS) z += bias[n];
             if (epilogue & EPILOGUE_ACTIVATE) {
@@ -130,24 +108,30 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
     }
 }
 
-// The kernels' parameters, in the order the host binds them. `bias` and `D` are only read or
-// written when the epilogue asks for them; the host binds some buffer there otherwise.
+// The kernels' parameters, in the order the host binds them (GemmKernel.Argument). `bias`, `D`,
+// `order` and the update's are only read or written when `epilogue` asks for them; the host binds
+// some buffer there otherwise.
 #define GEMM_PARAMETERS                                                                          \
     const int M, const int N, const int K,                                                       \
     __global const REAL *A, const int offA, const int lda, const int strideA,                    \
     __global const REAL *B, const int offB, const int ldb, const int strideB,                    \
     __global REAL *C, const int offC, const int ldc, const int strideC,                          \
-    __global const REAL *bias, const int offBias, const int strideBias,                          \
-    __global REAL *D, const int epilogue
+    __global REAL *bias, const int offBias, const int strideBias,                                \
+    __global REAL *D, const int epilogue,                                                        \
+    __global const int *order, const int first,                                                  \
+    __global REAL *M1, __global REAL *M2, __global const REAL *rates, const int rowsPerStudent,  \
+    const REAL layerScale, const REAL beta1, const REAL beta2, const REAL epsilon,               \
+    const REAL biasCorrection1, const REAL correction2
 #define GEMM_ARGUMENTS M, N, K, A, offA, lda, strideA, B, offB, ldb, strideB, C, offC, ldc, strideC, \
-    bias, offBias, strideBias, D, epilogue
+    bias, offBias, strideBias, D, epilogue, order, first, M1, M2, rates, rowsPerStudent, layerScale, \
+    beta1, beta2, epsilon, biasCorrection1, correction2
 
 // Local tiles must be declared at kernel scope in OpenCL C, hence in each kernel.
 #define GEMM_KERNEL(NAME, TRANS_A, TRANS_B)                                                      \
     __kernel __attribute__((reqd_work_group_size(THREADS_N, THREADS_M, 1)))                      \
     void NAME(GEMM_PARAMETERS) {                                                                 \
-        __local REAL tileA[TILE_K * PITCH_M];                                                    \
-        __local REAL tileB[TILE_K * PITCH_N];                                                    \
+        __local REAL tileA[BUFFERS * TILE_K * PITCH_M];                                          \
+        __local REAL tileB[BUFFERS * TILE_K * PITCH_N];                                          \
         gemm(TRANS_A, TRANS_B, GEMM_ARGUMENTS, tileA, tileB);                                    \
     }
 

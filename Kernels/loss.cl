@@ -24,12 +24,14 @@ inline REAL cross_entropy_gradient(const REAL logit, const REAL top, const REAL 
 #endif
 
 // One work-group per student (dimension 1). `outputs` is [rows, students·width] sample-major;
-// `deltas`, written when `withGradient`, has the same layout (it may be `outputs` itself).
+// `deltas`, written when `withGradient`, has the same layout (it may be `outputs` itself). Row r
+// of the minibatch is sample order[first + r] of the probe set's targets or labels.
 // The student's summed loss over the rows is added to its running sum `lossSums[2·student]`,
 // compensated by `lossSums[2·student + 1]`.
 __kernel __attribute__((reqd_work_group_size(LOSS_GROUP, 1, 1)))
 void loss_and_gradient(__global const REAL *outputs, __global const REAL *targets,
-                       __global const int *labels, __global REAL *deltas,
+                       __global const int *labels, __global const int *order, const int first,
+                       __global REAL *deltas,
                        __global REAL *lossSums, const int rows, const int width,
                        const int loss, const int withGradient) {
     __local REAL scratch[LOSS_GROUP];
@@ -41,7 +43,7 @@ void loss_and_gradient(__global const REAL *outputs, __global const REAL *target
         for (int e = lid; e < rows * width; e += LOSS_GROUP) {
             const int r = e / width, k = e % width;
             const int index = r * pitch + student * width + k;
-            const REAL diff = outputs[index] - targets[r * width + k];
+            const REAL diff = outputs[index] - targets[order[first + r] * width + k];
             sum += diff * diff;
             if (withGradient) deltas[index] = scale * diff;
         }
@@ -53,7 +55,7 @@ void loss_and_gradient(__global const REAL *outputs, __global const REAL *target
             for (int k = 1; k < width; k++) top = fmax(top, outputs[row + k]);
             REAL total = 0;
             for (int k = 0; k < width; k++) total += exp(outputs[row + k] - top);
-            const int label = labels[r];
+            const int label = labels[order[first + r]];
             sum += cross_entropy(top, total, outputs[row + label]);
             if (withGradient)
                 for (int k = 0; k < width; k++)

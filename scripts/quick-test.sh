@@ -14,7 +14,8 @@ suites=(
   ECFormatsTests.PythonInteropTests ECFormatsTests.SafetensorsTests ECFormatsTests.FuzzTests
   ECFormatsTests.HostileFileTests
   ECEngineTests.BackendChoiceTests ECEngineTests.CPUBackendTests ECEngineTests.LevenbergMarquardtTests
-  ECEngineTests.OpenCLDeviceSelectionTests ECEngineTests.ElementwiseKernelTests
+  ECEngineTests.OpenCLDeviceSelectionTests ECEngineTests.LossKernelTests ECEngineTests.GemmUpdateTests
+  ECEngineTests.LaunchCountTests
   ExpandClusterTests.AverageLinkageTests ExpandClusterTests.ClusterCountProfileTests
   ExpandClusterTests.CondensedDistancesTests ExpandClusterTests.DuplicateFoldingTests
   ExpandClusterTests.InputMaskTests ExpandClusterTests.LayerTreeTests ExpandClusterTests.NetworkComparisonTests

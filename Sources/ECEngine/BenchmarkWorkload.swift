@@ -28,6 +28,14 @@ public struct BenchmarkWorkload: Sendable, Codable, Equatable {
     /// Multiply-adds of forward and backward per epoch in the peers' convention: 6 flops per
     /// weight per sample per student (the first layer's input gradient, which nobody computes,
     /// included), so that GFLOP/s figures compare directly with theirs.
+    /// The same workload on a probe set of `samples` drawn the same way (the same students and
+    /// widths, so the same kernels), so that a check on a slow device takes seconds, and/or in
+    /// minibatches of `batchSize` (the identifications' 128, whose steps are bound by launches).
+    public func with(samples: Int? = nil, batchSize: Int? = nil) -> BenchmarkWorkload {
+        BenchmarkWorkload(name: name, widths: widths, students: students, samples: samples ?? self.samples,
+                          batchSize: batchSize ?? self.batchSize)
+    }
+
     public var flopsPerEpoch: Double {
         6 * Double(samples) * Double(students) * Double(zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 })
     }

@@ -52,6 +52,8 @@ struct BackendChoiceTests {
         let tuning = try KernelTuning.for(device, environment: [variable: "tileM=32, workM=2,fusedGroup=64"])
         #expect(tuning.tileM == 32 && tuning.workM == 2 && tuning.fusedGroup == 64 && tuning.tileN == 64)
         #expect(try KernelTuning.for(device, environment: [variable: "fillGroups=0"]).fillGroups == 0)
+        #expect(try KernelTuning.for(device, environment: [variable: "gemmVersion=1"]).gemmVersion == 1)
+        #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "gemmVersion=3"]) }
         #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "tileM=0"]) }
         #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "tileQ=4"]) }
         #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "tileM=30"]) }

@@ -73,10 +73,20 @@ struct OpenCLBackendTests {
     }
 
     /// The GPU's tiles halved for small products (`fillGroups` above every grid here, so down to
-    /// one result per work-item) train as the CPU does.
-    @Test func halvedTilesMatchTheCPU() throws {
+    /// one result per work-item) train as the CPU does, in both versions of the tiles.
+    @Test(arguments: [1, 2])
+    func halvedTilesMatchTheCPU(version: Int) throws {
         var tuning = try DeviceTest.tuning
         (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN, tuning.fillGroups) = (128, 128, 8, 8, 1_000)
+        tuning.gemmVersion = version
+        try compare(Double.self, Self.deep, path: "general", tolerance: 1e-10, tuning: tuning)
+    }
+
+    /// Version 2 of the tiles (vector reads, double buffering) at the GPU's size, whole training
+    /// (the other tests here run it in 64 × 64 tiles, PoCL's default).
+    @Test func blockedTilesAtTheGPUsSizeMatchTheCPU() throws {
+        var tuning = try DeviceTest.tuning
+        (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN, tuning.gemmVersion) = (128, 128, 8, 8, 2)
         try compare(Double.self, Self.deep, path: "general", tolerance: 1e-10, tuning: tuning)
     }
 

@@ -192,6 +192,41 @@ struct PipelineTests {
             let result = parseJSON(outcome.stdout) as? [String: Any]
             #expect((result?["device"] as? String)?.hasPrefix("CPU") == true)
             #expect((result?["secondsPerEpoch"] as? Double).map { $0 > 0 } == true)
+            #expect(result?["launchesPerStep"] as? Double == 0)
+        }
+    }
+
+    /// `--samples` shrinks the probe set and `--profile` adds each kernel's share of a step,
+    /// whose launches add up to the launches per step (the deep workload: three hidden layers).
+    @Test func benchProfilesAShrunkWorkload() async throws {
+        try await withScratchDirectory { directory in
+            let outcome = try await expectSuccess(["bench", "--workload", "deep", "--samples", "40", "--epochs", "1",
+                                                   "--backend", "opencl", "--profile", "--json"], in: directory)
+            let result = parseJSON(outcome.stdout) as? [String: Any]
+            #expect(result?["samples"] as? Int == 40)
+            let launches = result?["launchesPerStep"] as? Double
+            let profile = result?["profile"] as? [[String: Any]] ?? []
+            #expect(launches == 12)
+            #expect(profile.reduce(0) { $0 + ($1["launchesPerStep"] as? Double ?? 0) } == launches)
+            #expect(abs(profile.reduce(0) { $0 + ($1["share"] as? Double ?? 0) } - 1) < 1e-9)
+        }
+    }
+
+    /// `--batch-size` changes the steps (40 samples in minibatches of 16: 3, the last partial),
+    /// and `--gemm` times the product alone, checked against sums in double.
+    @Test func benchTakesAMinibatchSizeAndTimesTheProduct() async throws {
+        try await withScratchDirectory { directory in
+            let outcome = try await expectSuccess(["bench", "--workload", "mnist64", "--samples", "40", "--batch-size", "16",
+                                                   "--epochs", "1", "--backend", "opencl", "--json"], in: directory)
+            let result = parseJSON(outcome.stdout) as? [String: Any]
+            #expect(result?["batchSize"] as? Int == 16)
+            #expect(result?["launchesPerStep"] as? Double == 6)
+            let gemm = try await expectSuccess(["bench", "--gemm", "33", "--epochs", "2", "--backend", "opencl", "--json"],
+                                               in: directory)
+            let product = parseJSON(gemm.stdout) as? [String: Any]
+            #expect(product?["gemm"] as? Int == 33)
+            #expect((product?["sampledRelativeError"] as? Double).map { $0 < 1e-6 } == true)
+            #expect((product?["tflops"] as? Double).map { $0 > 0 } == true)
         }
     }
 }

@@ -1,9 +1,9 @@
 import ECCore
 
-/// A bank's parameters on the device, with room for their gradients and Adam moments: one buffer
-/// each, holding the tensors of `ParameterLayout` one after another, each [students, per-student
-/// count] as in `StudentBank`. One buffer rather than one per tensor lets a single launch of the
-/// optimizer update every parameter of every student.
+/// A bank's parameters on the device, with their Adam moments: one buffer each, holding the
+/// tensors of `ParameterLayout` one after another, each [students, per-student count] as in
+/// `StudentBank`. The moments share the parameters' layout, so one index addresses a parameter
+/// and its moments (the weight-gradient products update them in their epilogue).
 public final class DeviceParameters<T: Real> {
     public let widths: [Int]
     public let activation: Activation
@@ -13,15 +13,11 @@ public final class DeviceParameters<T: Real> {
     public let tensorOffsets: [Int]
     public let count: Int
     public let values: OpenCLBuffer<T>
-    /// Written by the backward pass for the trainable tensors only.
-    public let gradients: OpenCLBuffer<T>
     /// Empty (a one-element handle) for SGD.
     public let firstMoments: OpenCLBuffer<T>
     public let secondMoments: OpenCLBuffer<T>
 
-    /// The tables optimizer.cl finds an element's tensor and learning-rate scale with.
-    let tensorStarts: OpenCLBuffer<Int32>
-    let tensorSizes: OpenCLBuffer<Int32>
+    /// The learning-rate scale of each tensor's layer, for epoch_small.cl.
     let layerScales: OpenCLBuffer<T>
 
     /// Uploads `bank`, and `optimizerState`'s moments when the optimizer keeps them.
@@ -36,7 +32,6 @@ public final class DeviceParameters<T: Real> {
         count = sizes.reduce(0, +)
         try checkIndexable(count, "the bank's parameters")
         values = try context.makeBuffer(from: bank.tensors.flatMap { $0 })
-        gradients = try context.makeBuffer(T.self, count: count)
         let usesMoments = configuration.optimizer.usesMoments
         guard optimizerState.firstMoments.count == (usesMoments ? layout.tensors.count : 0),
               zip(optimizerState.firstMoments + optimizerState.secondMoments, sizes + sizes).allSatisfy({ $0.count == $1 })
@@ -45,8 +40,6 @@ public final class DeviceParameters<T: Real> {
         }
         firstMoments = try context.makeBuffer(from: optimizerState.firstMoments.flatMap { $0 })
         secondMoments = try context.makeBuffer(from: optimizerState.secondMoments.flatMap { $0 })
-        tensorStarts = try context.makeBuffer(from: (tensorOffsets + [count]).map { Int32($0) })
-        tensorSizes = try context.makeBuffer(from: layout.tensors.map { Int32($0.countPerStudent) })
         layerScales = try context.makeBuffer(from: layout.tensors.map { T(configuration.scale(forLayer: $0.layer)) })
     }
 

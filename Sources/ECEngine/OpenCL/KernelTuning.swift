@@ -8,19 +8,18 @@ public struct KernelTuning: Sendable, Hashable {
     /// gemm.cl: a work-group computes `tileM × tileN` results, staging `tileK`-deep slices of the
     /// operands; each work-item computes `workM × workN` of them.
     public var tileM = 64, tileN = 64, tileK = 16, workM = 4, workN = 4
+    /// gemm_tiles.cl: 1, the strided scalar tiles; 2, blocks of 4 read as vectors from
+    /// double-buffered tiles (issue 28, to be compared on a card; used where twice the
+    /// local memory fits, else 1).
+    public var gemmVersion = 1
     /// gemm.cl on small products: while a product's grid has fewer work-groups than this, its
     /// tiles and the results per work-item are halved together (the same work-items per group,
     /// a quarter of the serial work each), down to one result per work-item. 0: never.
     public var fillGroups = 0
     /// loss.cl: work-items per student (a power of two).
     public var lossGroup = 256
-    /// reduce.cl: neighbouring columns per work-group, and work-items sharing each column.
-    public var reduceColumns = 32, reduceRows = 8
     /// epoch_small.cl: work-items per student (a power of two).
     public var fusedGroup = 256
-    /// optimizer.cl and gather.cl: work-items per group of their one-element-per-item launches
-    /// (a host-side launch size, not a -D option; set so drivers do not pick awkward divisors).
-    public var elementwiseGroup = 256
 
     /// The environment variable that overrides tunables, e.g. `tileM=128,tileN=128,workM=8,workN=8`:
     /// a GPU machine can try sizes without a rebuild.
@@ -30,8 +29,8 @@ public struct KernelTuning: Sendable, Hashable {
 
     /// The defaults; on a GPU, products in 128 × 128 tiles with 8 × 8 results per work-item, the
     /// fastest configuration measured on an H100 (RESULTS.md): more results per work-item means
-    /// fewer local-memory reads per multiply-add. CPU
-    /// devices keep 64 × 64 with 4 × 4, which needs fewer registers. Then halved where `device`
+    /// fewer local-memory reads per multiply-add. CPU devices keep 64 × 64 with 4 × 4, which
+    /// needs fewer registers, in version 2 of the tiles. Then halved where `device`
     /// takes fewer than 256 work-items per group, and overridden from `EC_KERNEL_TUNING`.
     ///
     /// On a GPU a product should also give every compute unit a work-group (`fillGroups`): the
@@ -45,13 +44,15 @@ public struct KernelTuning: Sendable, Hashable {
         if device.kind == .gpu {
             (tuning.tileM, tuning.tileN, tuning.workM, tuning.workN) = (128, 128, 8, 8)
             tuning.fillGroups = device.computeUnits
+        } else {
+            // Version 2's vector reads trained 2–3 times faster per epoch on PoCL (RESULTS.md,
+            // issue 28); GPUs keep version 1 until a card has compared them.
+            tuning.gemmVersion = 2
         }
         while tuning.largestGroup > device.maxWorkGroupSize && tuning.lossGroup > 1 {
             tuning.workM = min(tuning.workM * 2, tuning.tileM)
             tuning.lossGroup /= 2
             tuning.fusedGroup /= 2
-            tuning.elementwiseGroup /= 2
-            tuning.reduceRows = max(1, tuning.reduceRows / 2)
         }
         if let text = environment[environmentVariable], !text.isEmpty {
             try tuning.override(with: text)
@@ -79,23 +80,27 @@ public struct KernelTuning: Sendable, Hashable {
 
     var gemmDefines: [String] {
         [define("TILE_M", tileM), define("TILE_N", tileN), define("TILE_K", tileK),
-         define("WORK_M", workM), define("WORK_N", workN)]
+         define("WORK_M", workM), define("WORK_N", workN), define("GEMM_VERSION", gemmVersion)]
     }
 
-    /// The defines of the kernels that do not depend on the bank: loss, reduce, optimizer, gather.
-    var elementwiseDefines: [String] {
-        [define("LOSS_GROUP", lossGroup), define("REDUCE_COLUMNS", reduceColumns), define("REDUCE_ROWS", reduceRows)]
+    /// The local memory a product's work-group takes in these tiles (gemm_tiles.cl's tiles).
+    func gemmLocalBytes(scalarBytes: Int) -> Int {
+        let pad = gemmVersion == 2 ? 4 : 1
+        return gemmVersion * tileK * (tileM + pad + tileN + pad) * scalarBytes
     }
+
+    /// The defines of the loss kernel, which does not depend on the bank.
+    var lossDefines: [String] { [define("LOSS_GROUP", lossGroup)] }
 
     private var largestGroup: Int {
-        max(gemmThreads.n * gemmThreads.m, lossGroup, reduceColumns * reduceRows, fusedGroup, elementwiseGroup)
+        max(gemmThreads.n * gemmThreads.m, lossGroup, fusedGroup)
     }
 
     /// The tunables by the names `EC_KERNEL_TUNING` uses (a computed property: key paths are not Sendable).
     private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
         ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN, "fillGroups": \.fillGroups,
-         "lossGroup": \.lossGroup, "reduceColumns": \.reduceColumns, "reduceRows": \.reduceRows,
-         "fusedGroup": \.fusedGroup, "elementwiseGroup": \.elementwiseGroup]
+         "gemmVersion": \.gemmVersion,
+         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup]
     }
 
     private mutating func override(with text: String) throws {
@@ -115,6 +120,8 @@ public struct KernelTuning: Sendable, Hashable {
         let problem: String? =
             if tileM % workM != 0 || tileN % workN != 0 {
                 "tileM and tileN (\(tileM), \(tileN)) must be multiples of workM and workN (\(workM), \(workN))"
+            } else if gemmVersion != 1 && gemmVersion != 2 {
+                "gemmVersion (\(gemmVersion)) must be 1 or 2"
             } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) {
                 "lossGroup and fusedGroup (\(lossGroup), \(fusedGroup)) must be powers of two"
             } else if largestGroup > maxWorkGroupSize {
@@ -169,9 +176,8 @@ func checkIndexable(_ count: Int, _ what: @autoclosure () -> String) throws {
 }
 
 extension OpenCLContext {
-    /// The kernels that depend on the precision alone (reduce.cl, loss.cl, optimizer.cl,
-    /// gather.cl), built as one program so that they cost one compile per precision.
-    func elementwiseProgram<T: Real>(_: T.Type, tuning: KernelTuning) throws -> OpenCLProgram {
-        try program(files: ["reduce", "loss", "optimizer", "gather"], scalar: T.self, defines: tuning.elementwiseDefines)
+    /// The loss kernel (loss.cl, with reduce.cl's sums), which depends on the precision alone.
+    func lossProgram<T: Real>(_: T.Type, tuning: KernelTuning) throws -> OpenCLProgram {
+        try program(files: ["reduce", "loss"], scalar: T.self, defines: tuning.lossDefines)
     }
 }

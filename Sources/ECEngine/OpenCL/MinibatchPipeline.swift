@@ -1,9 +1,14 @@
 import ECCore
 
-/// The OpenCL backend's general path: one minibatch at a time, for any depth and width, as a
-/// handful of launches per layer (gather; per layer a product with bias and activation fused in;
-/// loss and output gradient; per layer weight-gradient and input-gradient products and a bias
-/// sum; one optimiser launch).
+/// The OpenCL backend's general path: one minibatch at a time, for any depth and width. A step of
+/// L layers is 3L launches (6 for one hidden layer, 12 for three; 2 more with a skip term): per
+/// layer a forward product with bias and activation fused in, the loss and output gradient, and
+/// per layer from the top an input-gradient product (the delta below, through σ′; none below the
+/// first layer) and a weight-gradient product that updates the layer's weights and biases in its
+/// epilogue (the bias gradient from a column of ones, the optimiser step on each result). The minibatch is
+/// read from the probe set through the epoch's order by the products and the loss that need it,
+/// so nothing is copied. Every launch is bound once per minibatch size (`StepLaunches`): a step
+/// sets the minibatch's position and Adam's corrections, and enqueues.
 ///
 /// Activations are stored sample-major, [B, students·width], as the CPU backend stores them:
 /// layer l of student s is the block at column s·width. The first layer of all students and the
@@ -16,10 +21,9 @@ final class MinibatchPipeline<T: Real> {
     let students: Int
     let gemm: GemmKernel<T>
     let loss: LossKernel<T>
-    let reduce: ReduceKernel<T>
-    let optimizer: OptimizerKernel<T>
-    let gather: GatherKernel<T>
-    let batch: DeviceSamples<T>
+    let samples: DeviceSamples<T>
+    let rates: OpenCLBuffer<T>
+    let lossSums: OpenCLBuffer<T>
     /// Per layer: post-activation values (hidden layers) or outputs (last), [B, students·width].
     let values: [OpenCLBuffer<T>]
     /// Per hidden layer: σ′ at the pre-activation, laid out as `values`.
@@ -27,19 +31,38 @@ final class MinibatchPipeline<T: Real> {
     /// Per layer: ∂loss/∂pre-activation, laid out as `values`.
     let deltas: [OpenCLBuffer<T>]
 
-    init(context: OpenCLContext, parameters: DeviceParameters<T>, samples: DeviceSamples<T>,
-         configuration: EngineConfiguration, tuning: KernelTuning) throws {
+    /// The launches for full minibatches and for the epoch's last, shorter one, bound to
+    /// `boundOrder` (the backend grows its order buffer for a longer order, which unbinds them).
+    private var full: StepLaunches?
+    private var last: StepLaunches?
+    private var boundOrder: OpenCLBuffer<Int32>?
+
+    /// One minibatch step's launches for minibatches of `rows` samples.
+    private struct StepLaunches {
+        let rows: Int
+        let forward: [BoundLaunch]
+        /// The loss alone, and the loss with the output gradient.
+        let evaluation: BoundLaunch
+        let loss: BoundLaunch
+        let backward: [BoundLaunch]
+        /// The launches that read the probe set through the order, and where their `first` is.
+        let gathering: [(launch: BoundLaunch, argument: Int)]
+        /// The launches that update parameters, which take Adam's corrections per step.
+        let updating: [(launch: BoundLaunch, update: ParameterUpdate<T>)]
+    }
+
+    init(context: OpenCLContext, parameters: DeviceParameters<T>, samples: DeviceSamples<T>, rates: OpenCLBuffer<T>,
+         lossSums: OpenCLBuffer<T>, configuration: EngineConfiguration, tuning: KernelTuning) throws {
         self.configuration = configuration
         self.parameters = parameters
+        self.samples = samples
+        self.rates = rates
+        self.lossSums = lossSums
         widths = parameters.widths
         students = parameters.students
         gemm = try GemmKernel(context: context, activation: parameters.activation, tuning: tuning)
         loss = try LossKernel(context: context, tuning: tuning)
-        reduce = try ReduceKernel(context: context, tuning: tuning)
-        optimizer = try OptimizerKernel(context: context, tuning: tuning)
-        gather = try GatherKernel(context: context, tuning: tuning)
         let rows = configuration.batchSize, layers = widths.count - 1
-        batch = try DeviceSamples(context: context, rows: rows, like: samples)
         let activationCounts = widths.dropFirst().map { rows * parameters.students * $0 }
         try checkIndexable(activationCounts.max() ?? 0, "a layer's activations for a minibatch")
         values = try activationCounts.map { try context.makeBuffer(T.self, count: $0) }
@@ -49,23 +72,56 @@ final class MinibatchPipeline<T: Real> {
 
     private var layerCount: Int { widths.count - 1 }
 
-    /// Runs minibatch `order[first ..< first + rows]` of `samples`: forward pass and loss (added
-    /// to `lossSums`), and, when `step` is given, backward pass and update number `step`.
-    func run(order: OpenCLBuffer<Int32>, first: Int, rows: Int, samples: DeviceSamples<T>,
-             rates: OpenCLBuffer<T>, lossSums: OpenCLBuffer<T>, step: Int?) throws {
-        try gather.run(order: order, first: first, rows: rows, from: samples, into: batch)
-        try forward(rows: rows)
-        try loss.run(configuration.loss, outputs: values[layerCount - 1], rows: rows, students: students,
-                     width: widths[layerCount], samples: batch, deltas: step == nil ? nil : deltas[layerCount - 1],
-                     lossSums: lossSums)
-        guard let step else { return }
-        try backward(rows: rows)
-        try optimizer.run(configuration.optimizer, parameters: parameters, rates: rates, step: step)
+    /// Runs minibatch `order[first ..< first + rows]` of the samples: forward pass and loss
+    /// (added to `lossSums`), and, when `step` is given, backward pass and update number `step`.
+    func run(order: OpenCLBuffer<Int32>, first: Int, rows: Int, step: Int?) throws {
+        guard first >= 0, rows > 0, first + rows <= order.count, rows <= configuration.batchSize else {
+            throw OpenCLError.invalidRequest("minibatch of \(rows) at \(first) in an order of \(order.count)")
+        }
+        if order !== boundOrder { (full, last, boundOrder) = (nil, nil, order) }
+        let launches: StepLaunches
+        if rows == configuration.batchSize {
+            if full == nil { full = try bind(rows: rows, order: order) }
+            launches = full!
+        } else {
+            if last?.rows != rows { last = try bind(rows: rows, order: order) }
+            launches = last!
+        }
+        for (launch, argument) in launches.gathering { try launch.set(argument, Int32(first)) }
+        for launch in launches.forward { try launch.enqueue() }
+        guard let step else { return try launches.evaluation.enqueue() }
+        for (launch, update) in launches.updating { try update.setCorrections(on: launch, step: step) }
+        try launches.loss.enqueue()
+        for launch in launches.backward { try launch.enqueue() }
     }
 
-    private func forward(rows: Int) throws {
+    private func bind(rows: Int, order: OpenCLBuffer<Int32>) throws -> StepLaunches {
+        let output = values[layerCount - 1], width = widths[layerCount]
+        let forward = try forward(rows: rows, order: order)
+        let evaluation = try loss.bind(configuration.loss, outputs: output, rows: rows, students: students, width: width,
+                                       samples: samples, order: order, deltas: nil, lossSums: lossSums)
+        let training = try loss.bind(configuration.loss, outputs: output, rows: rows, students: students, width: width,
+                                     samples: samples, order: order, deltas: deltas[layerCount - 1], lossSums: lossSums)
+        let backward = try backward(rows: rows, order: order)
+        return StepLaunches(
+            rows: rows, forward: forward.map(\.launch), evaluation: evaluation, loss: training,
+            backward: backward.map(\.launch),
+            gathering: (forward + backward).filter(\.gathers).map { ($0.launch, GemmKernel<T>.firstArgument) }
+                + [(evaluation, LossKernel<T>.firstArgument), (training, LossKernel<T>.firstArgument)],
+            updating: backward.compactMap { step in step.update.map { (step.launch, $0) } })
+    }
+
+    /// A bound product, whether it reads the minibatch through the order, and what it updates.
+    private struct Product {
+        let launch: BoundLaunch
+        var gathers = false
+        var update: ParameterUpdate<T>?
+    }
+
+    private func forward(rows: Int, order: OpenCLBuffer<Int32>) throws -> [Product] {
         let n = students, p = parameters.values
         let skip = parameters.skipOffset
+        var products: [Product] = []
         for l in 0..<layerCount {
             let (inWidth, outWidth) = (widths[l], widths[l + 1])
             let bias = DeviceVector(p, offset: parameters.biasOffset(l), batchStride: l == 0 ? 0 : outWidth)
@@ -74,68 +130,82 @@ final class MinibatchPipeline<T: Real> {
                 : skip == nil ? .bias(bias) : .store   // with a skip term the bias comes with it, below
             if l == 0 {
                 // X [B, d] · W₀ᵀ with W₀ all students' [n·h, d] rows: one product for the bank.
-                try gemm.run(.forward, m: rows, n: n * outWidth, k: inWidth,
-                             a: DeviceMatrix(batch.inputs, leadingDimension: inWidth),
-                             b: DeviceMatrix(p, offset: parameters.weightOffset(0), leadingDimension: inWidth),
-                             c: DeviceMatrix(values[0], leadingDimension: n * outWidth), epilogue: epilogue)
+                products.append(Product(launch: try gemm.bind(
+                    .forward, m: rows, n: n * outWidth, k: inWidth, a: DeviceMatrix(samples.inputs, leadingDimension: inWidth),
+                    b: DeviceMatrix(p, offset: parameters.weightOffset(0), leadingDimension: inWidth),
+                    c: DeviceMatrix(values[0], leadingDimension: n * outWidth), epilogue: epilogue, gather: order), gathers: true))
             } else {
-                try gemm.run(.forward, m: rows, n: outWidth, k: inWidth, batch: n,
-                             a: DeviceMatrix(values[l - 1], leadingDimension: n * inWidth, batchStride: inWidth),
-                             b: DeviceMatrix(p, offset: parameters.weightOffset(l), leadingDimension: inWidth,
-                                             batchStride: outWidth * inWidth),
-                             c: DeviceMatrix(values[l], leadingDimension: n * outWidth, batchStride: outWidth),
-                             epilogue: epilogue)
+                products.append(Product(launch: try gemm.bind(
+                    .forward, m: rows, n: outWidth, k: inWidth, batch: n,
+                    a: DeviceMatrix(values[l - 1], leadingDimension: n * inWidth, batchStride: inWidth),
+                    b: DeviceMatrix(p, offset: parameters.weightOffset(l), leadingDimension: inWidth, batchStride: outWidth * inWidth),
+                    c: DeviceMatrix(values[l], leadingDimension: n * outWidth, batchStride: outWidth), epilogue: epilogue)))
             }
         }
         if let skip {
             // outputs += X · Φᵀ + b for all students at once, as the CPU backend adds it.
             let o = widths[layerCount], d = widths[0]
-            try gemm.run(.forward, m: rows, n: n * o, k: d,
-                         a: DeviceMatrix(batch.inputs, leadingDimension: d),
-                         b: DeviceMatrix(p, offset: skip, leadingDimension: d),
-                         c: DeviceMatrix(values[layerCount - 1], leadingDimension: n * o),
-                         epilogue: .accumulateBias(DeviceVector(p, offset: parameters.biasOffset(layerCount - 1))))
+            products.append(Product(launch: try gemm.bind(
+                .forward, m: rows, n: n * o, k: d, a: DeviceMatrix(samples.inputs, leadingDimension: d),
+                b: DeviceMatrix(p, offset: skip, leadingDimension: d), c: DeviceMatrix(values[layerCount - 1], leadingDimension: n * o),
+                epilogue: .accumulateBias(DeviceVector(p, offset: parameters.biasOffset(layerCount - 1))), gather: order),
+                gathers: true))
         }
+        return products
     }
 
-    /// Gradients of every trainable tensor, propagating down to the lowest trainable layer only.
-    private func backward(rows: Int) throws {
-        let n = students, p = parameters.values, g = parameters.gradients
+    /// Gradients of every trainable tensor, propagating down to the lowest trainable layer only;
+    /// each layer's input gradient is taken before its update changes the weights it reads.
+    private func backward(rows: Int, order: OpenCLBuffer<Int32>) throws -> [Product] {
+        let n = students, p = parameters.values
         let trainable = (0...layerCount).map { configuration.scale(forLayer: $0) != 0 }
-        guard let lowest = trainable.firstIndex(of: true) else { return }
+        guard let lowest = trainable.firstIndex(of: true) else { return [] }
+        func update(layer: Int, rowsPerStudent: Int? = nil, bias: DeviceVector<T>? = nil) -> GemmKernel<T>.Epilogue {
+            .update(ParameterUpdate(parameters: parameters, rates: rates, optimizer: configuration.optimizer,
+                                    layerScale: configuration.scale(forLayer: layer), rowsPerStudent: rowsPerStudent, bias: bias))
+        }
+        var products: [Product] = []
+        func append(_ launch: BoundLaunch, gathers: Bool = false, _ epilogue: GemmKernel<T>.Epilogue? = nil) {
+            if case .update(let u) = epilogue { products.append(Product(launch: launch, gathers: gathers, update: u)) }
+            else { products.append(Product(launch: launch, gathers: gathers)) }
+        }
         if let skip = parameters.skipOffset, trainable[layerCount] {
             let o = widths[layerCount], d = widths[0]
-            try gemm.run(.weightGradient, m: n * o, n: d, k: rows,
-                         a: DeviceMatrix(deltas[layerCount - 1], leadingDimension: n * o),
-                         b: DeviceMatrix(batch.inputs, leadingDimension: d),
-                         c: DeviceMatrix(g, offset: skip, leadingDimension: d))
+            let epilogue = update(layer: layerCount, rowsPerStudent: o)
+            append(try gemm.bind(.weightGradient, m: n * o, n: d, k: rows,
+                                 a: DeviceMatrix(deltas[layerCount - 1], leadingDimension: n * o),
+                                 b: DeviceMatrix(samples.inputs, leadingDimension: d),
+                                 c: DeviceMatrix(p, offset: skip, leadingDimension: d), epilogue: epilogue, gather: order),
+                   gathers: true, epilogue)
         }
         for l in stride(from: layerCount - 1, through: min(lowest, layerCount - 1), by: -1) {
             let (inWidth, outWidth) = (widths[l], widths[l + 1])
-            if trainable[l] {
-                if l == 0 {
-                    try gemm.run(.weightGradient, m: n * outWidth, n: inWidth, k: rows,
-                                 a: DeviceMatrix(deltas[0], leadingDimension: n * outWidth),
-                                 b: DeviceMatrix(batch.inputs, leadingDimension: inWidth),
-                                 c: DeviceMatrix(g, offset: parameters.weightOffset(0), leadingDimension: inWidth))
-                } else {
-                    try gemm.run(.weightGradient, m: outWidth, n: inWidth, k: rows, batch: n,
-                                 a: DeviceMatrix(deltas[l], leadingDimension: n * outWidth, batchStride: outWidth),
-                                 b: DeviceMatrix(values[l - 1], leadingDimension: n * inWidth, batchStride: inWidth),
-                                 c: DeviceMatrix(g, offset: parameters.weightOffset(l), leadingDimension: inWidth,
-                                                 batchStride: outWidth * inWidth))
-                }
-                try reduce.columnSums(of: deltas[l], rows: rows, columns: n * outWidth, into: g, at: parameters.biasOffset(l))
-            }
             if l > lowest {
                 // Δ_{l−1} = (Δ_l · W_l) ⊙ σ′ per student.
-                try gemm.run(.inputGradient, m: rows, n: inWidth, k: outWidth, batch: n,
-                             a: DeviceMatrix(deltas[l], leadingDimension: n * outWidth, batchStride: outWidth),
-                             b: DeviceMatrix(p, offset: parameters.weightOffset(l), leadingDimension: inWidth,
-                                             batchStride: outWidth * inWidth),
-                             c: DeviceMatrix(deltas[l - 1], leadingDimension: n * inWidth, batchStride: inWidth),
-                             epilogue: .derivative(derivatives[l - 1]))
+                append(try gemm.bind(.inputGradient, m: rows, n: inWidth, k: outWidth, batch: n,
+                                     a: DeviceMatrix(deltas[l], leadingDimension: n * outWidth, batchStride: outWidth),
+                                     b: DeviceMatrix(p, offset: parameters.weightOffset(l), leadingDimension: inWidth,
+                                                     batchStride: outWidth * inWidth),
+                                     c: DeviceMatrix(deltas[l - 1], leadingDimension: n * inWidth, batchStride: inWidth),
+                                     epilogue: .derivative(derivatives[l - 1])))
+            }
+            guard trainable[l] else { continue }
+            if l == 0 {
+                let epilogue = update(layer: 0, rowsPerStudent: outWidth, bias: DeviceVector(p, offset: parameters.biasOffset(0)))
+                append(try gemm.bind(.weightGradient, m: n * outWidth, n: inWidth, k: rows,
+                                     a: DeviceMatrix(deltas[0], leadingDimension: n * outWidth),
+                                     b: DeviceMatrix(samples.inputs, leadingDimension: inWidth),
+                                     c: DeviceMatrix(p, offset: parameters.weightOffset(0), leadingDimension: inWidth),
+                                     epilogue: epilogue, gather: order), gathers: true, epilogue)
+            } else {
+                let epilogue = update(layer: l, bias: DeviceVector(p, offset: parameters.biasOffset(l), batchStride: outWidth))
+                append(try gemm.bind(.weightGradient, m: outWidth, n: inWidth, k: rows, batch: n,
+                                     a: DeviceMatrix(deltas[l], leadingDimension: n * outWidth, batchStride: outWidth),
+                                     b: DeviceMatrix(values[l - 1], leadingDimension: n * inWidth, batchStride: inWidth),
+                                     c: DeviceMatrix(p, offset: parameters.weightOffset(l), leadingDimension: inWidth,
+                                                     batchStride: outWidth * inWidth), epilogue: epilogue), epilogue)
             }
         }
+        return products
     }
 }

@@ -1,4 +1,5 @@
 import ECCore
+import Foundation
 
 extension OpenCLBackend {
     public func trainEpoch(order: [Int32], learningRates: [Double]) throws -> [Double] {
@@ -31,11 +32,15 @@ extension OpenCLBackend {
         case .general(let pipeline):
             try lossSums.fill(0)
             let size = configuration.batchSize
+            // The loop only enqueues (nothing in it waits for the device), so its wall time is the
+            // host's cost of the launches, which `ec bench` reports per launch.
+            let start = DispatchTime.now().uptimeNanoseconds
             for b in 0..<batches(order.count) {
                 // With every rate 0 nothing would change; the step counter still advances, as on the CPU.
                 try pipeline.run(order: self.order, first: b * size, rows: min(size, order.count - b * size),
-                                 samples: samples, rates: rates, lossSums: lossSums, step: learning ? step + b + 1 : nil)
+                                 step: learning ? step + b + 1 : nil)
             }
+            context.queue.recorder.addHostTime(nanoseconds: Int(DispatchTime.now().uptimeNanoseconds - start))
         }
     }
 

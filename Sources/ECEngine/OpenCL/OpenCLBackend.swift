@@ -96,8 +96,8 @@ public final class OpenCLBackend<T: Real>: TrainingBackend {
             throw ECError.invalidArgument("the fused epoch kernel does not apply to students of widths \(bank.widths) "
                                           + "on \(context.device.name)")
         } else {
-            runner = .general(try MinibatchPipeline(context: context, parameters: parameters, samples: samples,
-                                                    configuration: configuration, tuning: tuning))
+            runner = .general(try MinibatchPipeline(context: context, parameters: parameters, samples: samples, rates: rates,
+                                                    lossSums: lossSums, configuration: configuration, tuning: tuning))
         }
     }
 

@@ -78,6 +78,8 @@ final class CommandQueue: @unchecked Sendable {
     let profiling: Bool
     /// What the buffers made on this queue hold; buffers report their allocation and release.
     let memory = MemoryLedger()
+    /// The kernels enqueued on this queue: counted always, timed while a profile is open.
+    let recorder = LaunchRecorder()
 
     init(device: OpenCLDevice, profiling: Bool) throws {
         guard let handles = device.handles else {

@@ -100,10 +100,23 @@ public final class OpenCLKernel {
         // OpenCL 1.2 rejects an empty range; there is nothing to run.
         guard !global.contains(0) else { return }
         let globalSizes = local.map { Self.roundedUp(global, toMultiplesOf: $0) } ?? global
-        try check(clEnqueueNDRangeKernel(program.queue.queue, kernel, cl_uint(global.count), nil, globalSizes,
-                                         local, 0, nil, event),
-                  "clEnqueueNDRangeKernel",
+        try enqueue(globalSizes: globalSizes, local: local, event: event)
+    }
+
+    /// The one place kernels are enqueued, hence where they are counted and, while the queue's
+    /// recorder has a profile open, given an event to time them by.
+    func enqueue(globalSizes: [Int], local: [Int]?, event: UnsafeMutablePointer<cl_event?>?) throws {
+        let recorder = program.queue.recorder
+        var profiled: cl_event?
+        let status = if event == nil && recorder.isProfiling {
+            clEnqueueNDRangeKernel(program.queue.queue, kernel, cl_uint(globalSizes.count), nil, globalSizes, local, 0, nil, &profiled)
+        } else {
+            clEnqueueNDRangeKernel(program.queue.queue, kernel, cl_uint(globalSizes.count), nil, globalSizes, local, 0, nil, event)
+        }
+        try check(status, "clEnqueueNDRangeKernel",
                   "kernel \(name), global \(globalSizes), local " + (local.map { "\($0)" } ?? "chosen by the driver"))
+        recorder.countLaunch()
+        if let profiled { recorder.keep(profiled, label: "\(name) \(globalSizes)") }
     }
 
     /// The detail for a failed clCreateKernel: the names the program does define, since the

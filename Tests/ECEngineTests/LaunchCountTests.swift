@@ -1,0 +1,38 @@
+import ECCore
+import ECEngine
+import Testing
+import TestSupport
+
+/// Launches per minibatch step of the general path, counted where kernels are enqueued and seen
+/// again in a profile's events, for one and three hidden layers (issue 28 counts them). Each
+/// test opens its own profiling context so that launches of tests running beside it do not count.
+struct LaunchCountTests {
+    /// Widths, and the launches one step takes with them (no skip term).
+    static let depths: [(widths: [Int], launches: Int)] = [([5, 7, 3], 6), ([5, 7, 6, 4, 3], 12)]
+
+    @Test(arguments: depths.indices)
+    func generalPathLaunchesPerStep(depth: Int) throws {
+        let (widths, expected) = Self.depths[depth]
+        let context = try OpenCLContext(device: DeviceTest.context.device, profiling: true)
+        let (samples, batchSize) = (45, 16)   // three steps, the last one partial
+        let data = try TrainingData<Float>(inputs: randomMatrix(samples, widths[0], seed: 1),
+                                           targets: randomMatrix(samples, widths.last!, seed: 2))
+        let bank = try StudentBank<Float>.random(widths: widths, count: 3, activation: .tanh, seed: 3)
+        let backend = try OpenCLBackend(context: context, data: data, bank: bank,
+                                        configuration: EngineConfiguration(batchSize: batchSize), path: .general)
+        let order = (0..<Int32(samples)).map { $0 }
+        let before = context.launchCount
+        try context.startProfile()
+        _ = try backend.trainEpoch(order: order, learningRates: [1e-3, 1e-3, 1e-3])
+        let profile = try context.finishProfile()
+        #expect(context.launchCount - before == 3 * expected)
+        #expect(profile.reduce(0) { $0 + $1.launches } == 3 * expected)
+        #expect(profile.allSatisfy { $0.deviceSeconds > 0 })
+        #expect(context.hostEnqueueSeconds > 0)
+    }
+
+    @Test func profilingNeedsAProfilingQueue() throws {
+        let context = try OpenCLContext(device: DeviceTest.context.device, profiling: false)
+        #expect(throws: OpenCLError.self) { try context.startProfile() }
+    }
+}
