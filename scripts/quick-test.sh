@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=(
-  ECCoreTests ECNumericsTests
+  ECCoreTests ECNumericsTests ECDistributedTests
   ECFormatsTests.AnyTensorTests ECFormatsTests.IDXTests ECFormatsTests.InputFileTests ECFormatsTests.NPYTests
   ECFormatsTests.NPZTests ECFormatsTests.NetworkFileTests ECFormatsTests.ProbeSetTests
   ECFormatsTests.PythonInteropTests ECFormatsTests.SafetensorsTests ECFormatsTests.FuzzTests

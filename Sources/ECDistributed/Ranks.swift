@@ -19,9 +19,9 @@ public final class Ranks: @unchecked Sendable {
     /// Seconds this rank has spent in collective operations, waiting for slower ranks included.
     public private(set) var secondsCommunicating = 0.0
 
-    /// The one process of a plain run.
-    public static let single = Ranks(rank: 0, size: 1, localRank: 0, localSize: 1,
-                                     host: ProcessInfo.processInfo.hostName, usesMPI: false)
+    /// The one process of a plain run. (Its host is never reported; Foundation's `hostName` may
+    /// wait for a DNS lookup.)
+    public static let single = Ranks(rank: 0, size: 1, localRank: 0, localSize: 1, host: "localhost", usesMPI: false)
 
     /// This process's job: MPI is started on first use when mpirun launched the process.
     public static var world: Ranks {
