@@ -27,6 +27,7 @@ static struct {
     __typeof__(MPI_Barrier) *barrier;
     __typeof__(MPI_Send) *send;
     __typeof__(MPI_Probe) *probe;
+    __typeof__(MPI_Iprobe) *iprobe;
     __typeof__(MPI_Get_count) *get_count;
     __typeof__(MPI_Recv) *recv;
     __typeof__(MPI_Abort) *abort_job;
@@ -64,6 +65,7 @@ int ec_mpi_start(char *error, size_t error_length) {
     RESOLVE(barrier, "MPI_Barrier")
     RESOLVE(send, "MPI_Send")
     RESOLVE(probe, "MPI_Probe")
+    RESOLVE(iprobe, "MPI_Iprobe")
     RESOLVE(get_count, "MPI_Get_count")
     RESOLVE(recv, "MPI_Recv")
     RESOLVE(abort_job, "MPI_Abort")
@@ -124,6 +126,15 @@ int ec_mpi_probe(int tag, int *source, int *bytes) {
     MPI_Status status;
     int result = mpi.probe(MPI_ANY_SOURCE, tag, mpi.world, &status);
     if (result != MPI_SUCCESS) return result;
+    *source = status.MPI_SOURCE;
+    return mpi.get_count(&status, mpi.byte, bytes);
+}
+
+int ec_mpi_poll(int tag, int *found, int *source, int *bytes) {
+    REQUIRE_LOADED;
+    MPI_Status status;
+    int result = mpi.iprobe(MPI_ANY_SOURCE, tag, mpi.world, found, &status);
+    if (result != MPI_SUCCESS || !*found) return result;
     *source = status.MPI_SOURCE;
     return mpi.get_count(&status, mpi.byte, bytes);
 }

@@ -152,10 +152,21 @@ public final class Ranks: @unchecked Sendable {
         try check(ec_mpi_send(bytes, Int32(bytes.count), Int32(destination), tag), "sending to rank \(destination)")
     }
 
-    /// Waits for the next message with `tag` from any rank.
-    public func receive(tag: Int32) throws -> (source: Int, bytes: [UInt8]) {
+    /// Waits for the next message with `tag` from any rank. With `polling`, it looks every that
+    /// many seconds and sleeps between (MPI's own wait keeps a core busy, which a thread beside
+    /// the rank's work must not).
+    public func receive(tag: Int32, polling: TimeInterval? = nil) throws -> (source: Int, bytes: [UInt8]) {
         var source: Int32 = 0, count: Int32 = 0
-        try check(ec_mpi_probe(tag, &source, &count), "waiting for a message")
+        if let polling {
+            var found: Int32 = 0
+            while true {
+                try check(ec_mpi_poll(tag, &found, &source, &count), "looking for a message")
+                if found != 0 { break }
+                Thread.sleep(forTimeInterval: polling)
+            }
+        } else {
+            try check(ec_mpi_probe(tag, &source, &count), "waiting for a message")
+        }
         var bytes = [UInt8](repeating: 0, count: Int(count))
         try check(ec_mpi_receive(&bytes, count, source, tag), "receiving from rank \(source)")
         return (Int(source), bytes)

@@ -32,6 +32,8 @@ int ec_mpi_barrier(void);
 int ec_mpi_send(const void *buffer, int bytes, int destination, int tag);
 /// Waits for a message with `tag` from any rank and reports its source and size.
 int ec_mpi_probe(int tag, int *source, int *bytes);
+/// As `ec_mpi_probe` without waiting: `found` says whether a message is there.
+int ec_mpi_poll(int tag, int *found, int *source, int *bytes);
 int ec_mpi_receive(void *buffer, int bytes, int source, int tag);
 
 /// Ends every rank of the job with `code` (Open MPI's mpirun reports which rank called it).

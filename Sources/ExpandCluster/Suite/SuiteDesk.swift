@@ -64,7 +64,8 @@ final class SuiteDesk: @unchecked Sendable {
         var next = 0, open = ranks.size
         while open > 0 {
             do {
-                let (source, message) = try ranks.receive(tag: Self.deskTag)
+                // Polled, so that the desk does not take a core from rank 0's own problem.
+                let (source, message) = try ranks.receive(tag: Self.deskTag, polling: 0.01)
                 switch Kind(rawValue: message.first ?? 0) {
                 case .next:
                     let index = Int64(deskError == nil ? next : count)
