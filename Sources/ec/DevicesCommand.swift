@@ -37,7 +37,11 @@ struct DevicesCommand: AsyncParsableCommand {
             }
             let lines = try ranks.allGather(text: "rank \(ranks.rank) on \(ranks.host) (local rank \(ranks.localRank)) takes \(mine)")
             guard ranks.isRoot else { return }
-            if !json { lines.forEach { print($0) }; return }
+            if !json {
+                print(OpenCLDevice.listing(of: devices, environment: environment))
+                lines.forEach { print($0) }
+                return
+            }
         }
         if json {
             let chosen = try? OpenCLDevice.defaultIndex(among: devices, environment: environment)

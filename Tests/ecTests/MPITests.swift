@@ -94,6 +94,16 @@ struct MPITests {
         }
     }
 
+    /// `ec devices` under mpirun: rank 0 prints which device each rank takes, in rank order.
+    @Test func devicesSaysWhichRankTakesWhichDevice() async throws {
+        try await withScratchDirectory { directory in
+            let outcome = try await expectSuccess(["devices"], in: directory, ranks: 2)
+            let lines = outcome.stdout.split(separator: "\n").filter { $0.hasPrefix("rank ") }
+            #expect(lines.count == 2, "\(outcome.stdout)")
+            #expect(lines.first?.contains("(local rank 0) takes ") == true && lines.last?.contains("(local rank 1) takes ") == true)
+        }
+    }
+
     /// Two ranks share a suite's problems and write the results.jsonl lines one process writes.
     @Test func suiteSharesItsProblemsAcrossRanks() async throws {
         try await withScratchDirectory { directory in
