@@ -24,7 +24,7 @@ suites=(
   ExpandClusterTests.ExactFitRefinementTests ExpandClusterTests.ToySuiteTests ExpandClusterTests.TeacherTrainingTests
   ExpandClusterTests.RhoSelectionTests ExpandClusterTests.NeuronFitTests ExpandClusterTests.DataMetricTests
   ExpandClusterTests.CheckpointValidationTests
-  ecTests.UsageErrorTests
+  ecTests.UsageErrorTests ecTests.MPILinkingTests
 )
 filter=$(IFS='|'; echo "${suites[*]}")
 exec swift test -c release --filter "^(${filter//./\\.})[./]" "$@"

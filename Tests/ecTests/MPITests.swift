@@ -53,6 +53,36 @@ struct MPITests {
         }
     }
 
+    /// The other phases that share students: the pilots that choose ρ (no --rho), and a deep
+    /// teacher's re-training between layers and its polish, on 2 ranks as in one process.
+    @Test func pilotsAndRetrainingGiveTheSameNetworkOnTwoRanks() async throws {
+        try await withScratchDirectory { directory in
+            try await makeToyProbe(samples: 300, in: directory)
+            _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "3,3", "--activation", "g", "--seed", "3",
+                                         "--output", "deep.safetensors"], in: directory)
+            _ = try await expectSuccess(["probe", "--teacher", "deep.safetensors", "--samples", "500", "--output", "deep.npz"],
+                                        in: directory)
+            let pilots = Self.identify.filter { $0 != "--rho" && $0 != "2" }
+            let deep = ["identify", "--probe", "deep.npz", "--teacher", "deep.safetensors", "--activation", "g", "--hidden-layers", "2",
+                        "--rho", "2", "--students", "4", "--epochs", "300", "--layer-fine-tune-epochs", "100",
+                        "--fine-tune-epochs", "40", "--backend", "cpu"]
+            for (name, arguments) in [("pilots", pilots), ("deep", deep)] {
+                _ = try await expectSuccess(arguments + ["--output", "\(name)1"], in: directory)
+                _ = try await expectSuccess(arguments + ["--output", "\(name)2"], in: directory, ranks: 2)
+                let one = try report(directory, "\(name)1"), two = try report(directory, "\(name)2")
+                #expect(name != "pilots" || (one["pilots"] as? [Any])?.isEmpty == false)
+                #expect(name != "deep" || (one["phaseSeconds"] as? [String: Double])?["retrain-after-layer-1"] != nil)
+                // A pilot's seconds are its time, not its result.
+                let results = { (report: [String: Any]) in
+                    Self.results(of: report).merging(["pilots": ((report["pilots"] as? [[String: Any]]) ?? []).map {
+                        $0.filter { $0.key != "seconds" } }]) { $1 }
+                }
+                #expect(NSDictionary(dictionary: results(two)).isEqual(to: results(one)), "\(name)")
+                #expect(try tensorBytes(directory, "\(name)2/recovered.safetensors") == tensorBytes(directory, "\(name)1/recovered.safetensors"))
+            }
+        }
+    }
+
     /// A run stopped by SIGTERM on 2 ranks (mpirun forwards the signal; the ranks agree on the
     /// epoch) resumes in one process and ends as an uninterrupted run.
     @Test func aStoppedRunResumesOnAnotherNumberOfRanks() async throws {
@@ -138,6 +168,22 @@ struct MPITests {
             let environment = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(child)/environ"))) ?? Data()
             return environment.split(separator: 0).contains { String(decoding: $0, as: UTF8.self) == "OMPI_COMM_WORLD_RANK=\(rank)" }
         }
+    }
+}
+
+/// A plain `ec` needs no MPI library: Open MPI is loaded only under mpirun.
+struct MPILinkingTests {
+    @Test func ecDoesNotLinkMPI() async throws {
+        let ldd = Process()
+        ldd.executableURL = URL(fileURLWithPath: "/usr/bin/ldd")
+        ldd.arguments = [try ECProcess.executable.get().path]
+        let pipe = Pipe()
+        ldd.standardOutput = pipe
+        try ldd.run()
+        let libraries = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        ldd.waitUntilExit()
+        #expect(ldd.terminationStatus == 0 && libraries.contains("libc.so"), "\(libraries)")
+        #expect(!libraries.contains("libmpi") && !libraries.contains("libopen-"), "\(libraries)")
     }
 }
 
