@@ -24,7 +24,6 @@ static struct {
     __typeof__(MPI_Allgatherv) *allgatherv;
     __typeof__(MPI_Allreduce) *allreduce;
     __typeof__(MPI_Bcast) *bcast;
-    __typeof__(MPI_Barrier) *barrier;
     __typeof__(MPI_Send) *send;
     __typeof__(MPI_Probe) *probe;
     __typeof__(MPI_Iprobe) *iprobe;
@@ -62,7 +61,6 @@ int ec_mpi_start(char *error, size_t error_length) {
     RESOLVE(allgatherv, "MPI_Allgatherv")
     RESOLVE(allreduce, "MPI_Allreduce")
     RESOLVE(bcast, "MPI_Bcast")
-    RESOLVE(barrier, "MPI_Barrier")
     RESOLVE(send, "MPI_Send")
     RESOLVE(probe, "MPI_Probe")
     RESOLVE(iprobe, "MPI_Iprobe")
@@ -113,8 +111,6 @@ int ec_mpi_broadcast(void *buffer, int bytes, int root) {
     REQUIRE_LOADED;
     return mpi.bcast(buffer, bytes, mpi.byte, root, mpi.world);
 }
-
-int ec_mpi_barrier(void) { REQUIRE_LOADED; return mpi.barrier(mpi.world); }
 
 int ec_mpi_send(const void *buffer, int bytes, int destination, int tag) {
     REQUIRE_LOADED;

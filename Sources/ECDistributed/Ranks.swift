@@ -8,9 +8,8 @@ import Synchronization
 public final class Ranks: @unchecked Sendable {
     public let rank: Int
     public let size: Int
-    /// This rank's place among the ranks on its host, and their number (which device it takes).
+    /// This rank's place among the ranks on its host (which device it takes).
     public let localRank: Int
-    public let localSize: Int
     public let host: String
     private let usesMPI: Bool
     /// Bytes this rank has received from others in gathers and broadcasts: what a run's
@@ -21,7 +20,7 @@ public final class Ranks: @unchecked Sendable {
 
     /// The one process of a plain run. (Its host is never reported; Foundation's `hostName` may
     /// wait for a DNS lookup.)
-    public static let single = Ranks(rank: 0, size: 1, localRank: 0, localSize: 1, host: "localhost", usesMPI: false)
+    public static let single = Ranks(rank: 0, size: 1, localRank: 0, host: "localhost", usesMPI: false)
 
     /// This process's job: MPI is started on first use when mpirun launched the process.
     public static var world: Ranks {
@@ -48,7 +47,6 @@ public final class Ranks: @unchecked Sendable {
         let environment = ProcessInfo.processInfo.environment
         return .success(Ranks(rank: Int(rank), size: Int(size),
                               localRank: Int(environment["OMPI_COMM_WORLD_LOCAL_RANK"] ?? "") ?? 0,
-                              localSize: Int(environment["OMPI_COMM_WORLD_LOCAL_SIZE"] ?? "") ?? 1,
                               host: text(name), usesMPI: true))
     }()
 
@@ -57,9 +55,8 @@ public final class Ranks: @unchecked Sendable {
         String(decoding: characters.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    private init(rank: Int, size: Int, localRank: Int, localSize: Int, host: String, usesMPI: Bool) {
-        (self.rank, self.size, self.localRank, self.localSize, self.host, self.usesMPI)
-            = (rank, size, localRank, localSize, host, usesMPI)
+    private init(rank: Int, size: Int, localRank: Int, host: String, usesMPI: Bool) {
+        (self.rank, self.size, self.localRank, self.host, self.usesMPI) = (rank, size, localRank, host, usesMPI)
     }
 
     public var isRoot: Bool { rank == 0 }
@@ -140,11 +137,6 @@ public final class Ranks: @unchecked Sendable {
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         _ = try broadcast(Array(try encoder.encode(value)))
         return value
-    }
-
-    public func barrier() throws {
-        guard size > 1 else { return }
-        try collective("waiting for the other ranks") { ec_mpi_barrier() }
     }
 
     /// Sends `bytes` to rank `destination` as a message with `tag`.

@@ -27,7 +27,6 @@ int ec_mpi_allgatherv(const void *send, int send_bytes, void *receive, const int
 /// The elementwise maximum over the ranks of `count` int64 values, on every rank.
 int ec_mpi_allreduce_max(const int64_t *send, int64_t *receive, int count);
 int ec_mpi_broadcast(void *buffer, int bytes, int root);
-int ec_mpi_barrier(void);
 
 int ec_mpi_send(const void *buffer, int bytes, int destination, int tag);
 /// Waits for a message with `tag` from any rank and reports its source and size.
