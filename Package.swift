@@ -13,6 +13,17 @@ let targetCPU: [SwiftSetting] = [
 let targetCPU: [SwiftSetting] = []
 #endif
 
+// mpi.h from libopenmpi-dev, for the types of the MPI calls `ec` resolves at run time (see
+// Sources/CMPI): EC_MPI_INCLUDE overrides Debian's location.
+let mpiInclude: String = {
+    #if arch(arm64)
+    let debian = "/usr/lib/aarch64-linux-gnu/openmpi/include"
+    #else
+    let debian = "/usr/lib/x86_64-linux-gnu/openmpi/include"
+    #endif
+    return Context.environment["EC_MPI_INCLUDE"] ?? debian
+}()
+
 let package = Package(
     name: "ExpandCluster",
     products: [
@@ -33,6 +44,11 @@ let package = Package(
         // Every product and test bundle gets it through ECCore.
         .target(name: "ECBLASSetup", dependencies: ["CBLAS"],
                 linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // Open MPI, loaded only when mpirun started the process; header only at build time.
+        .target(name: "CMPI", cSettings: [.unsafeFlags(["-I" + mpiInclude])],
+                linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // Ranks of an MPI job (or the one process of a plain run) and what they exchange.
+        .target(name: "ECDistributed", dependencies: ["CMPI"]),
         // Value types every stage shares.
         .target(name: "ECCore", dependencies: ["CBLAS", "ECBLASSetup"], swiftSettings: targetCPU),
         // safetensors, npy/npz, IDX; networks and probe sets <-> files.
@@ -44,11 +60,11 @@ let package = Package(
         .target(name: "ECEngine", dependencies: ["ECCore", "ECNumerics", "CBLAS", "COpenCL"],
                 swiftSettings: targetCPU, plugins: ["EmbedKernels"]),
         // The method: expansion, clustering, reconstruction, comparison, reports.
-        .target(name: "ExpandCluster", dependencies: ["ECCore", "ECNumerics", "ECFormats", "ECEngine"],
+        .target(name: "ExpandCluster", dependencies: ["ECCore", "ECNumerics", "ECFormats", "ECEngine", "ECDistributed"],
                 swiftSettings: targetCPU),
         // The command line: argument parsing and printing only.
         .executableTarget(name: "ec", dependencies: [
-            "ExpandCluster", "ECFormats", "ECEngine", "ECCore",
+            "ExpandCluster", "ECFormats", "ECEngine", "ECCore", "ECDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -62,6 +78,7 @@ let package = Package(
         .testTarget(name: "ECFormatsTests", dependencies: ["ECFormats", "TestSupport"]),
         .testTarget(name: "ECEngineTests", dependencies: ["ECEngine", "TestSupport"]),
         .testTarget(name: "ExpandClusterTests", dependencies: ["ExpandCluster", "TestSupport"]),
+        .testTarget(name: "ECDistributedTests", dependencies: ["ECDistributed"]),
         .testTarget(name: "ecTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -30,7 +30,7 @@ ec=$root/.build/release/ec
  "$ec" identify --probe p.npz --activation tanh --reference-widths 2 --rho 2 --students 2 --epochs 20 \
      --fine-tune-epochs 10 --output run >/dev/null 2>&1 || true   # too short to agree: only its files matter
  cp run/settings.json settings.json; cp run/checkpoints/polish-expansion.safetensors finished.safetensors
- timeout -s TERM 1 "$ec" identify --probe p.npz --activation tanh --reference-widths 2 --rho 2 --students 2 \
+ timeout -s TERM 3 "$ec" identify --probe p.npz --activation tanh --reference-widths 2 --rho 2 --students 2 \
      --epochs 1000000 --stall-window 100000 --output stopped >/dev/null 2>&1 || true
  cp stopped/checkpoints/expand.safetensors stopped.safetensors
  python3 -c "import json, struct; b = open('stopped.safetensors', 'rb').read()
@@ -51,10 +51,14 @@ seed() {
 # Builds executable $1 from module $2's sources and harness $3, linked with the release objects of $4.
 build() {
     local name=$1 module=$2 harness=$3; shift 3
-    local objects=(); for m in "$@" ECBLASSetup; do objects+=(.build/release/$m.build/*.o); done
+    # A Swift module's objects are those of its current sources (a removed file's object stays behind).
+    local objects=() m f
+    for m in "$@"; do while read -r f; do objects+=(".build/release/$m.build/${f##*/}.o"); done < ".build/release/$m.build/sources"; done
+    objects+=(.build/release/ECBLASSetup.build/*.o .build/release/CMPI.build/*.o)
     swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "$module" \
         -I .build/release/Modules -I Sources/CZlib -I Sources/CBLAS -I Sources/COpenCL \
         -Xcc -fmodule-map-file=.build/release/ECBLASSetup.build/module.modulemap \
+        -Xcc -fmodule-map-file=.build/release/CMPI.build/module.modulemap \
         $(find "Sources/$module" -name '*.swift') "$harness" "${objects[@]}" -lz -lopenblas -lOpenCL -ldl \
         -o "$out/$name" > "$out/$name.txt" 2>&1 || { cat "$out/$name.txt"; exit 1; }   # the linker's ASan warnings only on failure
 }
@@ -63,7 +67,7 @@ dictionary() { case $1 in settings|checkpoint|trainer) echo -dict="$root/Fuzz/js
 for name in $(for t in $targets; do binary "$t"; done | sort -u); do
     case $name in
         fuzz-parsers) build fuzz-parsers ECFormats Fuzz/Parsers.swift ECCore ;;
-        fuzz-run-files) build fuzz-run-files ExpandCluster Fuzz/RunFiles.swift ECCore ECEngine ECFormats ECNumerics ;;
+        fuzz-run-files) build fuzz-run-files ExpandCluster Fuzz/RunFiles.swift ECCore ECEngine ECFormats ECNumerics ECDistributed ;;
     esac
 done
 

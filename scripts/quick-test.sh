@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suites=(
-  ECCoreTests ECNumericsTests
+  ECCoreTests ECNumericsTests ECDistributedTests
   ECFormatsTests.AnyTensorTests ECFormatsTests.IDXTests ECFormatsTests.InputFileTests ECFormatsTests.NPYTests
   ECFormatsTests.NPZTests ECFormatsTests.NetworkFileTests ECFormatsTests.ProbeSetTests
   ECFormatsTests.PythonInteropTests ECFormatsTests.SafetensorsTests ECFormatsTests.FuzzTests
@@ -25,7 +25,7 @@ suites=(
   ExpandClusterTests.ExactFitRefinementTests ExpandClusterTests.ToySuiteTests ExpandClusterTests.TeacherTrainingTests
   ExpandClusterTests.RhoSelectionTests ExpandClusterTests.NeuronFitTests ExpandClusterTests.DataMetricTests
   ExpandClusterTests.CheckpointValidationTests
-  ecTests.UsageErrorTests
+  ecTests.UsageErrorTests ecTests.MPILinkingTests
 )
 filter=$(IFS='|'; echo "${suites[*]}")
 exec swift test -c release --filter "^(${filter//./\\.})[./]" "$@"

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what ExpandCluster and its tests need, if any of it is missing: OpenBLAS (CPU backend),
 # the OpenCL ICD loader and headers, PoCL (the CPU OpenCL device tests run on), zlib, pkg-config
-# (how SwiftPM finds them), Debian's Fashion-MNIST (MNIST-scale examples and tests), and the Python
-# modules the tests check our files and clustering against (numpy, scipy, safetensors).
+# (how SwiftPM finds them), Debian's Fashion-MNIST (MNIST-scale examples and tests), Open MPI (mpi.h
+# to build; mpirun for runs across processes and for their tests), and the Python modules the tests
+# check our files and clustering against (numpy, scipy, safetensors).
 set -euo pipefail
 packages=(libopenblas-dev ocl-icd-opencl-dev opencl-headers pocl-opencl-icd zlib1g-dev pkg-config dataset-fashion-mnist
-          python3 python3-pip)
+          libopenmpi-dev openmpi-bin python3 python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -6,7 +6,7 @@ import Foundation
 /// libm, because LLVM can vectorise a loop over them and cannot vectorise a loop that calls
 /// `exp`. They are accurate to a few ulp over the whole range (tested against libm), which is what
 /// "exact" means for a float reference.
-public protocol Real: BinaryFloatingPoint, SIMDScalar, Sendable, Codable
+public protocol Real: BinaryFloatingPoint, SIMDScalar, Sendable, Codable, BitwiseCopyable
 where RawSignificand: FixedWidthInteger {
     /// The precision tag matching this type.
     static var precision: Precision { get }

@@ -22,7 +22,7 @@ public struct BackendChoice: Sendable, Codable, Equatable {
         /// The device in words, as every run prints it.
         public func describe(precision: Precision) -> String {
             switch self {
-            case .cpu: "CPU (OpenBLAS \(OpenBLAS.coreName), \(ProcessInfo.processInfo.activeProcessorCount) cores, \(precision.rawValue))"
+            case .cpu: "CPU (OpenBLAS \(OpenBLAS.coreName), \(ProcessorShare.cores) core\(ProcessorShare.cores == 1 ? "" : "s"), \(precision.rawValue))"
             case .opencl(let device): "\(device.describe()); OpenCL \(precision.rawValue)"
             }
         }

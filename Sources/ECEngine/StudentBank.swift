@@ -117,6 +117,22 @@ public struct StudentBank<T: Real>: Sendable, Equatable {
         if skip != nil { skip = tensors[tensors.count - 1] }
     }
 
+    /// Students `range`, in order, as a bank of their own.
+    public func students(_ range: Range<Int>) -> StudentBank {
+        let parts = Self.students(range, of: tensors, layout: layout), layers = widths.count - 1
+        return try! StudentBank(widths: widths, count: range.count, activation: activation,
+                                weights: (0..<layers).map { parts[2 * $0] }, biases: (0..<layers).map { parts[2 * $0 + 1] },
+                                skip: skip == nil ? nil : parts.last)
+    }
+
+    /// The parts of per-student `tensors` (in `layout` order: parameters, or an optimiser's
+    /// moments) that belong to students `range`.
+    public static func students(_ range: Range<Int>, of tensors: [[T]], layout: ParameterLayout) -> [[T]] {
+        zip(tensors, layout.tensors).map { tensor, spec in
+            Array(tensor[range.lowerBound * spec.countPerStudent ..< range.upperBound * spec.countPerStudent])
+        }
+    }
+
     /// The same bank in another precision.
     public func converted<U: Real>(to _: U.Type = U.self) -> StudentBank<U> {
         let convert = { (a: [T]) in a.map { U(Double($0)) } }

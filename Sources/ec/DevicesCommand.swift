@@ -1,4 +1,6 @@
 import ArgumentParser
+import ECCore
+import ECDistributed
 import ECEngine
 import Foundation
 
@@ -9,7 +11,9 @@ struct DevicesCommand: AsyncParsableCommand {
         discussion: """
             Devices are numbered GPUs first, then accelerators, then CPUs; --device and \
             EC_OPENCL_DEVICE take that number or part of a device or platform name. A machine \
-            without any OpenCL device is not an error: training then runs on the CPU (OpenBLAS).
+            without any OpenCL device is not an error: training then runs on the CPU (OpenBLAS). \
+            Under mpirun, ranks on one host take different GPUs by their local rank; rank 0 prints \
+            which rank takes which device.
             """)
 
     @Flag(help: "Print the devices as a JSON list on stdout (empty when there is none).") var json = false
@@ -21,6 +25,23 @@ struct DevicesCommand: AsyncParsableCommand {
             devices = try OpenCLDevice.all()
         } catch let error as OpenCLError {
             throw error.asECError
+        }
+        let ranks = try Ranks.world
+        if ranks.size > 1 {
+            // Every rank's own choice under --backend auto, in rank order, printed by rank 0.
+            let mine = switch Result(catching: { try BackendChoice().resolve(precision: .float32, environment: environment) }) {
+            case .success(.cpu): "the CPU (OpenBLAS, \(ProcessorShare.cores) core\(ProcessorShare.cores == 1 ? "" : "s"))"
+            case .success(.opencl(let device)):
+                "device \(OpenCLDevice.ordered(devices).firstIndex(of: device).map(String.init) ?? "?"): \(device.name)"
+            case .failure(let error): "no device (\(error))"
+            }
+            let lines = try ranks.allGather(text: "rank \(ranks.rank) on \(ranks.host) (local rank \(ranks.localRank)) takes \(mine)")
+            guard ranks.isRoot else { return }
+            if !json {
+                print(OpenCLDevice.listing(of: devices, environment: environment))
+                lines.forEach { print($0) }
+                return
+            }
         }
         if json {
             let chosen = try? OpenCLDevice.defaultIndex(among: devices, environment: environment)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ECCore
+import ECDistributed
 import Foundation
 
 /// How the command line ends on an error. Scripts rely on three things: the exit status (1 for a
@@ -12,6 +13,8 @@ extension EC {
     static func exit(reporting error: Error) -> Never {
         switch error {
         case let error as ECError:
+            fail(error.description, status: 1)
+        case let error as DistributedError:
             fail(error.description, status: 1)
         case let error as CocoaError:
             // Foundation's file errors; their `description` dumps the userInfo dictionary.
@@ -34,12 +37,24 @@ extension EC {
     /// and the start of the line already names the file and the problem.
     static let maximumMessageLength = 1_000
 
-    /// Prints `message` as one line, "ec: ..." on stderr, and exits with `status`.
-    static func fail(_ message: String, status: Int32) -> Never {
+    /// Prints `message` as one line, "ec: ..." on stderr, and exits with `status`. Under mpirun
+    /// an error on one rank ends the whole job (the others would wait for it forever), its line
+    /// naming the rank; an end that every rank `agreed` on (a stop) is printed by rank 0 alone
+    /// and ends MPI normally.
+    static func fail(_ message: String, status: Int32, agreed: Bool = false) -> Never {
         var line = oneLine(message)
         if line.count > maximumMessageLength { line = line.prefix(maximumMessageLength) + " …" }
-        FileHandle.standardError.write(Data(("ec: " + line + "\n").utf8))
-        Foundation.exit(status)
+        guard Ranks.isRunning, let ranks = try? Ranks.world, ranks.size > 1 else {
+            FileHandle.standardError.write(Data(("ec: " + line + "\n").utf8))
+            Foundation.exit(status)
+        }
+        if agreed {
+            if ranks.isRoot { FileHandle.standardError.write(Data(("ec: " + line + "\n").utf8)) }
+            Ranks.finish()
+            Foundation.exit(status)
+        }
+        FileHandle.standardError.write(Data(("ec: \(ranks.name): " + line + "\n").utf8))
+        Ranks.abortJob(status: status)
     }
 
     /// `message` on one line. ArgumentParser lists the accepted values of a flag one per line

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ECCore
+import ECDistributed
 import Foundation
 
 @main
@@ -11,7 +12,8 @@ struct EC: AsyncParsableCommand {
                       CompareCommand.self, BenchCommand.self, SuiteCommand.self, DevicesCommand.self])
 
     /// Runs the command; help and version requests print to stdout, every failure is one line on
-    /// stderr (see `exit(reporting:)`).
+    /// stderr (see `exit(reporting:)`). Under mpirun every rank runs the command and MPI is
+    /// ended once all have finished.
     static func main() async {
         do {
             var command = try parseAsRoot()
@@ -20,6 +22,7 @@ struct EC: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+            Ranks.finish()
         } catch {
             exit(reporting: error)
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ECCore
+import ECDistributed
 import ECEngine
 import ECFormats
 import ExpandCluster
@@ -37,21 +38,25 @@ struct IdentifyCommand: AsyncParsableCommand {
         }
     }
 
+    /// Under mpirun every rank runs it with rank 0's settings; rank 0 prints and writes.
     func run() async throws {
-        let printer = ProgressPrinter()
+        let ranks = try Ranks.world
+        let printer = ProgressPrinter(quiet: !ranks.isRoot)
         let run: IdentifyRun
         if let resume = output.resume {
-            run = try IdentifyRun(resuming: fileURL(resume))
+            run = try IdentifyRun(resuming: fileURL(resume), ranks: ranks)
         } else if let probe = data.probe, let activation = data.activation, let directory = output.output {
-            run = try IdentifyRun(settings: try settings(probe: probe, activation: activation), directory: fileURL(directory))
+            let settings: IdentifySettings = try ranks.rootValue { try self.settings(probe: probe, activation: activation) }
+            run = try IdentifyRun(settings: settings, directory: fileURL(directory), ranks: ranks)
         } else {
-            run = try DemoSetup.prepare(directory: fileURL(output.output ?? "ec-demo"), engine: engine, printer: printer)
+            run = try DemoSetup.prepare(directory: fileURL(output.output ?? "ec-demo"), engine: engine, printer: printer, ranks: ranks)
         }
         printer.handle(.note(run.settings.options.recipeDescription))
         let outcome = try StopSignal.running(printer, continuing: ["identify", "--resume", run.directory.url.relativePath]) {
             try run.run(progress: printer.handle, stopRequested: $0)
         }
         printer.finish()
+        guard ranks.isRoot else { return }
         if output.json {
             try printJSON(outcome.report)
         } else {

@@ -2,7 +2,8 @@ import ExpandCluster
 import Foundation
 
 /// Renders progress on stderr: redrawn in place on a terminal (at most 10 times a second), one
-/// line every `interval` seconds otherwise (logs, CI). Results go to stdout, never here.
+/// line every `interval` seconds otherwise (logs, CI). Results go to stdout, never here. Events
+/// may come from several threads (a suite's results under MPI arrive on rank 0's desk thread).
 final class ProgressPrinter: @unchecked Sendable {
     private let terminal = isatty(STDERR_FILENO) != 0
     private let interval: TimeInterval
@@ -12,6 +13,7 @@ final class ProgressPrinter: @unchecked Sendable {
     private var firstEpoch: (epoch: Int, time: Date)?
     private var lineOpen = false
     private let quiet: Bool
+    private let lock = NSLock()
 
     init(quiet: Bool = false, interval: TimeInterval = 10) {
         self.quiet = quiet
@@ -20,6 +22,8 @@ final class ProgressPrinter: @unchecked Sendable {
 
     func handle(_ event: ProgressEvent) {
         guard !quiet else { return }
+        lock.lock()
+        defer { lock.unlock() }
         switch event {
         case .phase(let id):
             firstEpoch = nil
@@ -46,6 +50,8 @@ final class ProgressPrinter: @unchecked Sendable {
 
     /// Ends an in-place line so that what follows starts on a fresh one.
     func finish() {
+        lock.lock()
+        defer { lock.unlock() }
         if lineOpen { FileHandle.standardError.write(Data("\n".utf8)) }
         lineOpen = false
     }

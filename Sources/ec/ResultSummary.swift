@@ -30,6 +30,7 @@ struct ResultSummary {
         }
         lines.append(String(format: "probe-set MSE/Var(y) after fine-tuning: %.3g", report.finalRelativeLoss))
         lines.append(String(format: "time: %@ on %@; results in %@/", ProgressPrinter.duration(total), report.device, directory))
+        if let ranks = report.ranks { lines.append(ranks.summary) }
         let mib = { (bytes: Int) in String(format: "%.0f MiB", Double(bytes) / 1_048_576) }
         if let host = report.peakHostMemoryBytes {
             lines.append("peak memory: host \(mib(host))" + (report.peakDeviceMemoryBytes.map { ", device \(mib($0))" } ?? ""))

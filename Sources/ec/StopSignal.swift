@@ -51,7 +51,8 @@ enum StopSignal {
         let number = received.load(ordering: .relaxed)
         let name = number == SIGINT ? "SIGINT" : number == SIGTERM ? "SIGTERM" : "signal \(number)"
         let command = (["ec"] + arguments.map(shellQuoted)).joined(separator: " ")
-        EC.fail("stopped by \(name) \(stop.position); `\(command)` continues from its last checkpoint", status: 128 + number)
+        EC.fail("stopped by \(name) \(stop.position); `\(command)` continues from its last checkpoint", status: 128 + number,
+                agreed: true)
     }
 
     /// `word` as a shell reads it back: as it is when it has only safe characters, else in single quotes.

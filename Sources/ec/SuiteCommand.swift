@@ -1,5 +1,6 @@
 import ArgumentParser
 import ECCore
+import ECDistributed
 import ECEngine
 import ExpandCluster
 import Foundation
@@ -58,12 +59,15 @@ struct SuiteCommand: AsyncParsableCommand {
             try FlagCheck.positive(epochs, "--epochs")
         }
 
+        /// Under mpirun the ranks share the problems; rank 0 writes the results and prints.
         func run() async throws {
             let rhos = try rhos
             let selected = try ToySuite.select(problems)
+            let ranks = try Ranks.world
             let runner = try SuiteRunner(directory: fileURL(output), settings: SuiteSettings(
-                students: students, samples: samples, epochs: epochs, precision: engine.precision, backend: engine.selection))
-            let printer = ProgressPrinter()
+                students: students, samples: samples, epochs: epochs, precision: engine.precision, backend: engine.selection),
+                                         ranks: ranks)
+            let printer = ProgressPrinter(quiet: !ranks.isRoot)
             // Continued by the same command.
             let summary = try StopSignal.running(printer, continuing: Array(CommandLine.arguments.dropFirst())) { stop in
                 try runner.run(problems: selected, rhos: rhos, progress: printer.handle, stopRequested: stop) { result in
@@ -73,7 +77,10 @@ struct SuiteCommand: AsyncParsableCommand {
                 }
             }
             printer.finish()
+            let placement = try RankReport.gather(ranks, device: engine.selection.kind.rawValue)
+            guard ranks.isRoot else { return }
             print(summary.markdown)
+            if let placement { print("\n" + placement.summary) }
             print("\npictures: \(output)/success-by-rho.svg, \(output)/worst-angles.svg")
         }
     }

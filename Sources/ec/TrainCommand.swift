@@ -1,5 +1,6 @@
 import ArgumentParser
 import ECCore
+import ECDistributed
 import ECEngine
 import ECFormats
 import ExpandCluster
@@ -32,7 +33,9 @@ struct TrainCommand: AsyncParsableCommand {
         try FlagCheck.positive(batchSize, "--batch-size")
     }
 
+    /// Under mpirun the ranks share the students; rank 0 writes the bank and the log and prints.
     func run() async throws {
+        let ranks = try Ranks.world
         let outputURL = fileURL(output)
         let logURL = outputURL.deletingPathExtension().appendingPathExtension("log.jsonl")
         try requireWritableLocation(outputURL)
@@ -49,11 +52,14 @@ struct TrainCommand: AsyncParsableCommand {
         // failed run leaves the previous bank and its log as they were.
         let partialLog = logURL.deletingLastPathComponent().appendingPathComponent(".\(logURL.lastPathComponent).\(getpid()).tmp")
         defer { try? FileManager.default.removeItem(at: partialLog) }
-        let printer = ProgressPrinter()
-        let result = try job.run(inputs: probeSet.inputs, targets: probeSet.targets, log: EpochLogFile(url: partialLog),
-                                 progress: printer.handle)
+        let printer = ProgressPrinter(quiet: !ranks.isRoot)
+        let result = try job.run(inputs: probeSet.inputs, targets: probeSet.targets,
+                                 log: ranks.isRoot ? EpochLogFile(url: partialLog) : nil, ranks: ranks, progress: printer.handle)
         printer.finish()
-        try result.bank.safetensors(losses: result.losses, metadata: ["device": result.device, "probe": probe],
+        let placement = try RankReport.gather(ranks, device: result.device)
+        guard ranks.isRoot else { return }
+        let device = ranks.size > 1 ? "\(ranks.size) MPI ranks, rank 0 on \(result.device)" : result.device
+        try result.bank.safetensors(losses: result.losses, metadata: ["device": device, "probe": probe],
                                     precision: engine.precision).write(to: outputURL)
         guard rename(partialLog.path, logURL.path) == 0 else {
             throw ECError.invalidFile(path: logURL.relativePath, problem: "cannot be written (\(String(cString: strerror(errno)))); "
@@ -61,10 +67,11 @@ struct TrainCommand: AsyncParsableCommand {
         }
         let sorted = result.relativeLosses.sorted()
         if json {
-            try printJSON(Summary(output: output, log: logURL.relativePath, device: result.device, epochs: result.epochs,
-                                  seconds: result.seconds, losses: result.losses, relativeLosses: result.relativeLosses))
+            try printJSON(Summary(output: output, log: logURL.relativePath, device: device, epochs: result.epochs,
+                                  seconds: result.seconds, losses: result.losses, relativeLosses: result.relativeLosses,
+                                  ranks: placement))
         } else {
-            print("wrote \(output) and \(logURL.relativePath): \(students) students of widths \(result.bank.widths.map(String.init).joined(separator: "-")), \(result.epochs) epochs in \(String(format: "%.1f", result.seconds)) s on \(result.device)")
+            print("wrote \(output) and \(logURL.relativePath): \(students) students of widths \(result.bank.widths.map(String.init).joined(separator: "-")), \(result.epochs) epochs in \(String(format: "%.1f", result.seconds)) s on \(device)")
             print(String(format: "MSE / Var(y): best %.3e, median %.3e, worst %.3e", sorted.first!, sorted[sorted.count / 2], sorted.last!))
         }
     }
@@ -72,5 +79,7 @@ struct TrainCommand: AsyncParsableCommand {
     struct Summary: Encodable {
         let output: String, log: String, device: String, epochs: Int, seconds: Double
         let losses: [Double], relativeLosses: [Double]
+        /// Where the ranks of an MPI job ran and what they exchanged; absent for one process.
+        let ranks: RankReport?
     }
 }

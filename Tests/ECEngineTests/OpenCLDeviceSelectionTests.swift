@@ -34,6 +34,27 @@ struct OpenCLDeviceSelectionTests {
         ])
     }
 
+    /// Under mpirun the ranks on a host take the GPUs in turn by local rank (wrapping around),
+    /// float64 runs only those with doubles; a named device still wins.
+    @Test func ranksOfAnMPIJobTakeGPUsByLocalRank() throws {
+        let machine = [Self.pocl, Self.h100(" #0"), Self.arc, Self.h100(" #1")]
+        let rank = { (local: Int, float64: Bool, device: String?) throws -> String in
+            try OpenCLDevice.select(device, from: machine, environment: [OpenCLDevice.localRankVariable: String(local)],
+                                    requireFloat64: float64).name
+        }
+        #expect(try (0..<4).map { try rank($0, false, nil) } == [
+            "NVIDIA H100 80GB HBM3 #0", "Intel(R) Arc(TM) A770", "NVIDIA H100 80GB HBM3 #1", "NVIDIA H100 80GB HBM3 #0",
+        ])
+        #expect(try (0..<3).map { try rank($0, true, nil) } == [
+            "NVIDIA H100 80GB HBM3 #0", "NVIDIA H100 80GB HBM3 #1", "NVIDIA H100 80GB HBM3 #0",
+        ])
+        #expect(try rank(1, false, "pthread") == "pthread-sapphirerapids")
+        #expect(try OpenCLDevice.select(nil, from: [Self.pocl], environment: [OpenCLDevice.localRankVariable: "1"]).name
+                == "pthread-sapphirerapids")
+        #expect(OpenCLDevice.listing(of: machine, environment: [OpenCLDevice.localRankVariable: "1"])
+            .hasSuffix("* chosen for MPI local rank 1 (neither --device nor EC_OPENCL_DEVICE is given)"))
+    }
+
     @Test func defaultIsTheGPUEvenWhenItsPlatformComesSecond() throws {
         #expect(try OpenCLDevice.select(nil, from: Self.h100Machine).name == "NVIDIA H100 80GB HBM3")
     }

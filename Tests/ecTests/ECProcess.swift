@@ -44,21 +44,38 @@ enum ECProcess {
     /// never writes into the user's home and compiles each kernel once per test run.
     static let poclCache = FileManager.default.temporaryDirectory.appendingPathComponent("ec-tests-pocl-cache")
 
-    /// A signal to send the process once `when` (polled every 20 ms) holds.
+    /// A signal to send the process once `when` (polled every 20 ms) holds; `target` picks the
+    /// process to signal from the one started (under mpirun, one of its ranks).
     struct Interruption: Sendable {
         var signal: Int32
         var when: @Sendable () -> Bool
+        var target: @Sendable (pid_t) -> pid_t? = { $0 }
+    }
+
+    /// Open MPI's launcher, as CI runs it (as root, more ranks than cores); nil where it is not
+    /// installed.
+    static let mpirun: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin")
+        .split(separator: ":").map { "\($0)/mpirun" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    static func mpirunArguments(ranks: Int) -> [String] {
+        ["--allow-run-as-root", "--oversubscribe", "-np", String(ranks)]
     }
 
     /// Runs `ec arguments` in `directory` with the test's environment plus `environment`, and
     /// waits for it without holding a thread (other tests run meanwhile). A run longer than
     /// `timeout` seconds is killed (SIGKILL: SIGTERM only asks a run to stop), and so reads as
-    /// `signaled`.
+    /// `signaled`. With `ranks`, `ec` runs as that many ranks under mpirun.
     static func run(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
-                    timeout: TimeInterval = 120, interruption: Interruption? = nil) async throws -> Outcome {
+                    timeout: TimeInterval = 120, interruption: Interruption? = nil, ranks: Int? = nil) async throws -> Outcome {
         let process = Process()
-        process.executableURL = try executable.get()
-        process.arguments = arguments
+        if let ranks {
+            guard let mpirun else { throw LocatingError(searched: ["mpirun on PATH"]) }
+            process.executableURL = URL(fileURLWithPath: mpirun)
+            process.arguments = mpirunArguments(ranks: ranks) + [try executable.get().path] + arguments
+        } else {
+            process.executableURL = try executable.get()
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = directory
         process.environment = ProcessInfo.processInfo.environment
             .merging(["POCL_CACHE_DIR": poclCache.path], uniquingKeysWith: { $1 })
@@ -84,15 +101,16 @@ enum ECProcess {
         try await withCheckedThrowingContinuation { (finished: CheckedContinuation<Void, any Error>) in
             process.terminationHandler = { _ in finished.resume() }
             do {
-                try process.run()
+                try runWithoutBlockedSignals(process)
                 DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
                 // Made only once the process runs: a timer source released unresumed traps.
                 poll = interruption.map { interruption in
                     let timer = DispatchSource.makeTimerSource(queue: .global())
                     timer.schedule(deadline: .now(), repeating: .milliseconds(20))
                     timer.setEventHandler {
-                        guard process.isRunning, interruption.when() else { return }
-                        kill(process.processIdentifier, interruption.signal)
+                        guard process.isRunning, interruption.when(),
+                              let target = interruption.target(process.processIdentifier) else { return }
+                        kill(target, interruption.signal)
                         timer.cancel()
                     }
                     timer.resume()
@@ -110,6 +128,17 @@ enum ECProcess {
                        stdout: try String(contentsOf: stdoutURL, encoding: .utf8),
                        stderr: try String(contentsOf: stderrURL, encoding: .utf8))
     }
+}
+
+/// Starts `process` as a shell would, with no signal blocked. Dispatch's threads block most
+/// signals and a child inherits its starting thread's mask: mpirun, which does not unblock them,
+/// would never see the SIGTERM a test sends it.
+private func runWithoutBlockedSignals(_ process: Process) throws {
+    var none = sigset_t(), previous = sigset_t()
+    sigemptyset(&none)
+    pthread_sigmask(SIG_SETMASK, &none, &previous)
+    defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+    try process.run()
 }
 
 /// Runs `ec arguments` and checks that it failed as the command line promises: not killed by a
@@ -141,9 +170,9 @@ func expectFailure(_ arguments: [String], status: Int32, naming: [String], in di
 
 /// Runs `ec arguments`, expects success, and returns its stdout.
 @discardableResult
-func expectSuccess(_ arguments: [String], in directory: URL, environment: [String: String] = [:],
+func expectSuccess(_ arguments: [String], in directory: URL, environment: [String: String] = [:], ranks: Int? = nil,
                    sourceLocation: SourceLocation = #_sourceLocation) async throws -> ECProcess.Outcome {
-    let outcome = try await ECProcess.run(arguments, in: directory, environment: environment)
+    let outcome = try await ECProcess.run(arguments, in: directory, environment: environment, ranks: ranks)
     #expect(!outcome.signaled && outcome.status == 0,
             "ec \(arguments.joined(separator: " ")) exited \(outcome.status)\(outcome.signaled ? " (signal)" : ""); stderr: \(outcome.stderr)",
             sourceLocation: sourceLocation)

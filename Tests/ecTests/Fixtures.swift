@@ -113,6 +113,14 @@ struct CommandCase: Sendable, CustomTestStringConvertible {
 }
 
 /// Runs `body` in a fresh temporary directory, removed afterwards.
+/// A 3-4-1 toy teacher (activation g) in t.safetensors and `samples` Gaussian probes of it in p.npz.
+func makeToyProbe(samples: Int, in directory: URL) async throws {
+    _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
+                                 "--output", "t.safetensors"], in: directory)
+    _ = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", String(samples), "--output", "p.npz"],
+                                in: directory)
+}
+
 func withScratchDirectory(_ body: (URL) async throws -> Void) async throws {
     let directory = try makeTemporaryDirectory("ec-cli-test")
     defer { try? FileManager.default.removeItem(at: directory) }

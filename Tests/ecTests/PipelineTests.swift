@@ -168,14 +168,6 @@ struct PipelineTests {
         }
     }
 
-    /// A 3-4-1 toy teacher (activation g) in t.safetensors and `samples` Gaussian probes of it in p.npz.
-    private func makeToyProbe(samples: Int, in directory: URL) async throws {
-        _ = try await expectSuccess(["teacher", "toy", "--inputs", "3", "--widths", "4", "--activation", "g",
-                                     "--output", "t.safetensors"], in: directory)
-        _ = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", String(samples), "--output", "p.npz"],
-                                    in: directory)
-    }
-
     /// The epochs a checkpoint's trainer state (in its safetensors metadata) has done.
     private func checkpointEpochs(_ url: URL) throws -> Int? {
         let data = try Data(contentsOf: url)

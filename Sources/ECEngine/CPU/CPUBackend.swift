@@ -50,7 +50,7 @@ public final class CPUBackend<T: Real>: TrainingBackend, @unchecked Sendable {
         firstMoments = state.firstMoments.map { HostBuffer($0) }
         secondMoments = state.secondMoments.map { HostBuffer($0) }
         step = state.step
-        let workers = max(1, min(bank.count, threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        let workers = max(1, min(bank.count, threads ?? ProcessorShare.cores))
         slices = (0..<workers).map { w in
             let first = w * bank.count / workers, end = (w + 1) * bank.count / workers
             return StudentSlice(first: first, count: end - first, widths: bank.widths, activation: bank.activation,

@@ -7,6 +7,8 @@ import Foundation
 extension OpenCLDevice {
     /// The environment variable that names a device when the command line does not.
     public static let environmentVariable = "EC_OPENCL_DEVICE"
+    /// Set by Open MPI's mpirun: a rank's place among the ranks on its host.
+    public static let localRankVariable = "OMPI_COMM_WORLD_LOCAL_RANK"
 
     /// The one-line message for a machine without any OpenCL device.
     public static let noDeviceMessage = "no OpenCL device found (is an OpenCL driver installed? "
@@ -20,7 +22,9 @@ extension OpenCLDevice {
     ///     Either is an index into `all()` or a case-insensitive part of a device or platform name.
     ///   - requireFloat64: skip devices without doubles when nothing is preferred, and refuse a
     ///     preferred device without them.
-    /// - Returns: the preferred device, else the first in `all()` order (a GPU if there is one).
+    /// - Returns: the preferred device, else the first in `all()` order (a GPU if there is one);
+    ///   under mpirun, the GPU numbered by the rank's local rank (modulo the GPUs), so that the
+    ///   ranks on a multi-GPU host take one GPU each.
     /// - Throws: `ECError.device` when there is no (suitable) device, `ECError.invalidArgument`
     ///   when the preference matches no device or several.
     public static func select(_ preference: String?,
@@ -75,6 +79,7 @@ extension OpenCLDevice {
         let footer = switch chosen {
         case .success:
             requested(nil, environment: environment).map { "* chosen by \($0.1)" }
+                ?? environment[localRankVariable].map { "* chosen for MPI local rank \($0) (neither --device nor \(environmentVariable) is given)" }
                 ?? "* chosen when neither --device nor \(environmentVariable) is given"
         case .failure(let error):
             "no default device: \(error)"
@@ -98,9 +103,12 @@ extension OpenCLDevice {
             throw ECError.device((request.map { "\($0.1): " } ?? "") + noDeviceMessage)
         }
         guard let (request, source) = request else {
-            if let index = devices.firstIndex(where: { !requireFloat64 || $0.supportsFloat64 }) {
-                return index
+            let suitable = devices.indices.filter { !requireFloat64 || devices[$0].supportsFloat64 }
+            let gpus = suitable.filter { devices[$0].kind == .gpu }
+            if let localRank = Int(environment[localRankVariable] ?? ""), localRank >= 0, !gpus.isEmpty {
+                return gpus[localRank % gpus.count]
             }
+            if let index = suitable.first { return index }
             throw ECError.device("no OpenCL device supports float64 (cl_khr_fp64); devices: \(summary(devices))")
         }
         let index = try matchingIndex(request, source: source, in: devices)

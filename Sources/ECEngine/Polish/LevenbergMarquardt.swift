@@ -48,7 +48,7 @@ public struct LevenbergMarquardt: Sendable {
 
     /// Whether `bank` is small enough for explicit Jacobians: at most `parameterLimit` parameters
     /// per student (JᵀJ is P², the Cholesky solve P³/3 per iteration).
-    public static func applies(to bank: StudentBank<Double>) -> Bool {
+    public static func applies<T: Real>(to bank: StudentBank<T>) -> Bool {
         bank.layout.parametersPerStudent <= parameterLimit
     }
 

@@ -1,4 +1,5 @@
 import ECCore
+import ECDistributed
 import ECEngine
 import Foundation
 
@@ -18,11 +19,15 @@ public struct Identification {
     /// Asked before every phase and after every training epoch; true stops the run there with
     /// `RunStopped`.
     public let stopRequested: StopRequest
+    /// The ranks of an MPI job that run this identification together (each calls `run`).
+    public let ranks: Ranks
 
-    public init(options: IdentifyOptions, store: IdentificationStore? = nil, stopRequested: @escaping StopRequest = { false }) {
+    public init(options: IdentifyOptions, store: IdentificationStore? = nil, stopRequested: @escaping StopRequest = { false },
+                ranks: Ranks = .single) {
         self.options = options
         self.store = store
         self.stopRequested = stopRequested
+        self.ranks = ranks
     }
 
     /// Identifies the network behind `targets` = f(`inputs`), and compares it with `target`'s
@@ -60,7 +65,7 @@ public struct Identification {
                               device: BackendChoice.Resolved, clock: PhaseClock,
                               progress: @escaping (ProgressEvent) -> Void) throws -> IdentifyResult {
         let runner = try PhaseRunner<T>(options: options, inputs: inputs, targets: targets, device: device, store: store,
-                                        clock: clock, stopRequested: stopRequested, progress: progress)
+                                        clock: clock, stopRequested: stopRequested, ranks: ranks, progress: progress)
         // 1. Expand: N students wider than the teacher (by ρ, chosen by pilot runs when not
         //    given), trained, then polished.
         let (rho, pilots) = try options.rho.map { ($0, []) } ?? RhoSelection.choose(runner: runner)

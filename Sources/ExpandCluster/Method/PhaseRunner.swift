@@ -1,10 +1,12 @@
 import ECCore
+import ECDistributed
 import ECEngine
 import Foundation
 
 /// Runs the phases of one identification and owns what every phase shares: the probe set (in
 /// the training precision and in float64, with a subsample for host computations), the device,
-/// the store of checkpoints, the clock, stop requests and progress.
+/// the store of checkpoints, the clock, stop requests and progress, and the ranks of an MPI job,
+/// which run every phase alike and share the students of each training and polish.
 final class PhaseRunner<T: Real> {
     let options: IdentifyOptions
     let data: TrainingData<T>
@@ -19,11 +21,12 @@ final class PhaseRunner<T: Real> {
     let store: IdentificationStore?
     let clock: PhaseClock
     let stopRequested: StopRequest
+    let ranks: Ranks
     let progress: (ProgressEvent) -> Void
 
     init(options: IdentifyOptions, inputs: Matrix<Double>, targets: Matrix<Double>, device: BackendChoice.Resolved,
          store: IdentificationStore?, clock: PhaseClock, stopRequested: @escaping StopRequest,
-         progress: @escaping (ProgressEvent) -> Void) throws {
+         ranks: Ranks, progress: @escaping (ProgressEvent) -> Void) throws {
         self.options = options
         data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
         (self.inputs, self.targets) = (inputs, targets)
@@ -34,12 +37,14 @@ final class PhaseRunner<T: Real> {
         self.store = store
         self.clock = clock
         self.stopRequested = stopRequested
+        self.ranks = ranks
         self.progress = progress
     }
 
-    /// Runs `phase` on `input`: stops before it when asked, announces it, and times it.
+    /// Runs `phase` on `input`: stops before it when asked (when any rank was asked), announces
+    /// it, and times it.
     func run<P: Phase>(_ phase: P, _ input: P.Input) throws -> P.Output where P.Scalar == T {
-        try RunStopped.check(stopRequested, before: phase.id.title)
+        if try ranks.agree(stop: stopRequested(), checkpointDue: false).stop { throw RunStopped(phase: phase.id.title, epoch: nil) }
         progress(.phase(phase.id))
         return try clock.time(phase.id) { try phase.run(input, in: self) }
     }
@@ -62,7 +67,7 @@ final class PhaseRunner<T: Real> {
                                     lossScale: variance, checkpointInterval: options.checkpointSeconds,
                                     checkpoint: { try self.store?.save($0, phase: id, finished: false) },
                                     onEpoch: { try self.store?.append($0, phase: id) }, stopRequested: stopRequested,
-                                    progress: progress)
+                                    ranks: ranks, progress: progress)
         try saveFinished(trained, phase: id)
         return trained
     }
@@ -78,7 +83,7 @@ final class PhaseRunner<T: Real> {
                                epochs: trained.epochs, log: trained.log)
         }
         let polished = try polishBank(trained, data: data, options: polish, device: device,
-                                      configuration: settings.engine(), frozenLayers: frozenLayers)
+                                      configuration: settings.engine(), frozenLayers: frozenLayers, ranks: ranks)
         try saveFinished(polished, phase: id)
         return polished
     }

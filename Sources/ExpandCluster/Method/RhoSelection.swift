@@ -64,10 +64,11 @@ struct Pilot<Scalar: Real>: Phase {
             skip: options.activation.symmetry.needsAffineSkip)
         var trained = try trainBank(bank, data: runner.data, phase: id, device: runner.device,
                                     configuration: settings.engine(), options: settings.trainer(seed: 0),
-                                    lossScale: runner.variance, stopRequested: runner.stopRequested, progress: runner.progress)
+                                    lossScale: runner.variance, stopRequested: runner.stopRequested, ranks: runner.ranks,
+                                    progress: runner.progress)
         if options.polishes, let polish = settings.polish {
             trained = try polishBank(trained, data: runner.data, options: polish, device: runner.device,
-                                     configuration: settings.engine())
+                                     configuration: settings.engine(), ranks: runner.ranks)
         }
         let relative = trained.losses.map { $0 / runner.variance }
         return PilotResult(rho: rho, widths: widths, relativeLosses: relative,

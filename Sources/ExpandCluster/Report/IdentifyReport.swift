@@ -32,6 +32,8 @@ public struct IdentifyReport: Sendable, Codable {
     /// Set when the recovered network is an exact student reduced, not the clusters' network
     /// (see `Identification`); the layer reports still describe the clustering.
     public var reducedStudent: StudentReduction?
+    /// The ranks of the MPI job that ran it; nil for one process.
+    public var ranks: RankReport?
 }
 
 /// An expanded student that reproduced the probe set exactly, and the neurons the exact-fit

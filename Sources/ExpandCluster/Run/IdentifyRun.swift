@@ -1,20 +1,23 @@
 import ECCore
+import ECDistributed
 import ECEngine
 import ECFormats
 import Foundation
 
 /// An identification run with its output directory: reads the probe set and the teacher, runs
 /// (or resumes) the method, and writes the recovered network, the students, report.json, the
-/// epoch log and the pictures.
+/// epoch log and the pictures. Under MPI every rank opens the run alike and runs it together;
+/// rank 0 alone writes the directory.
 public struct IdentifyRun {
     public let directory: RunDirectory
     public let settings: IdentifySettings
+    public let ranks: Ranks
 
     /// A new run in `directory` (which may already hold a finished or killed run of the same
     /// settings: its finished work is reused). settings.json is written only once the probe and
     /// the teacher have passed every check (in `run`), so that a command refused for its flags or
     /// files can be corrected and run again.
-    public init(settings: IdentifySettings, directory: URL) throws {
+    public init(settings: IdentifySettings, directory: URL, ranks: Ranks = .single) throws {
         try settings.validate()
         let existing = directory.appendingPathComponent(RunDirectory.settingsName)
         if FileManager.default.fileExists(atPath: existing.path) {
@@ -25,19 +28,21 @@ public struct IdentifyRun {
             }
         }
         self.directory = try RunDirectory(url: directory)
-        try self.directory.lockForWriting()
+        if ranks.isRoot { try self.directory.lockForWriting() }
         self.settings = settings
+        self.ranks = ranks
     }
 
     /// Continues the run in `directory` with the settings it was started with.
-    public init(resuming directory: URL) throws {
+    public init(resuming directory: URL, ranks: Ranks = .single) throws {
         guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(RunDirectory.settingsName).path) else {
             let exists = FileManager.default.fileExists(atPath: directory.path)
             throw ECError.invalidFile(path: directory.relativePath,
                                       problem: (exists ? "holds no settings.json" : "does not exist") + "; nothing to resume")
         }
         self.directory = try RunDirectory(url: directory)
-        try self.directory.lockForWriting()
+        if ranks.isRoot { try self.directory.lockForWriting() }
+        self.ranks = ranks
         settings = try self.directory.loadSettings()
         if let started = settings.probeFingerprint {
             let now = try FileFingerprint(of: URL(fileURLWithPath: settings.probe))
@@ -55,20 +60,23 @@ public struct IdentifyRun {
     /// Runs (or resumes) the identification; `stopRequested` is asked before every phase and
     /// after every training epoch, and true stops the run there, checkpointed, with `RunStopped`.
     public func run(progress: @escaping (ProgressEvent) -> Void, stopRequested: @escaping StopRequest = { false }) throws -> Outcome {
-        let clock = try PhaseClock(store: directory)   // the total covers loading the data too
+        let store: IdentificationStore = ranks.isRoot ? directory : RunDirectoryReader(directory)
+        let clock = try PhaseClock(store: store)   // the total covers loading the data too
         let options = settings.options
         let probe = try ProbeSet<Double>.load(from: URL(fileURLWithPath: settings.probe))
         let target = try comparisonTarget(probe: probe)
         let variance = try targetVariance(probe.targets)   // refused before any device is set up
         try options.validate(inputs: probe.inputs.columns)
-        try directory.saveSettings(settings)
+        if ranks.isRoot { try directory.saveSettings(settings) }
         let device = try options.backend.resolve(precision: options.precision)
         progress(.note("running on \(device.describe(precision: options.precision))"))
-        let result = try Identification(options: options, store: directory, stopRequested: stopRequested)
+        let result = try Identification(options: options, store: store, stopRequested: stopRequested, ranks: ranks)
             .run(inputs: probe.inputs, targets: probe.targets, compareWith: target, device: device, clock: clock, progress: progress)
         var report = result.report
         report.peakHostMemoryBytes = peakResidentMemoryBytes()
         report.peakDeviceMemoryBytes = device.peakDeviceMemoryBytes
+        report.ranks = try RankReport.gather(ranks, device: report.device)
+        guard ranks.isRoot else { return Outcome(recovered: result.recovered, report: report) }
         // A write that fails (a full disk) says which results are complete; the checkpoints stay,
         // so a resumed run writes the rest without training again. The write's own error names
         // the file.

@@ -1,4 +1,5 @@
 import ECCore
+import ECDistributed
 import ECEngine
 import ECFormats
 import Foundation
@@ -31,16 +32,20 @@ public struct SuiteSettings: Sendable, Codable, Equatable {
 
 /// Runs the toy suite into a directory: one identification per problem and ρ, each finished one
 /// appended to results.jsonl (the commit point), so that a killed suite continues where it
-/// stopped; summary.md and summary.json are rewritten after every result.
+/// stopped; summary.md and summary.json are rewritten after every result. Under MPI the ranks
+/// share the problems (`SuiteDesk`) and rank 0 writes the suite's files.
 public struct SuiteRunner {
     public let directory: URL
     public let settings: SuiteSettings
+    public let ranks: Ranks
     var resultsURL: URL { directory.appendingPathComponent("results.jsonl") }
 
-    public init(directory: URL, settings: SuiteSettings) throws {
+    public init(directory: URL, settings: SuiteSettings, ranks: Ranks = .single) throws {
         self.directory = directory
         self.settings = settings
+        self.ranks = ranks
         try FileManager.default.createDirectory(at: directory.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        guard ranks.isRoot else { return }
         let settingsURL = directory.appendingPathComponent("settings.json")
         if let data = FileManager.default.contents(atPath: settingsURL.path) {
             let previous = try? JSONDecoder.forFiles.decode(SuiteSettings.self, from: data)
@@ -63,27 +68,32 @@ public struct SuiteRunner {
     /// problem and phase and after every training epoch, and true stops the suite there with
     /// `RunStopped` (the problem's run directory holds the checkpoint the next run resumes from).
     public func run(problems: [ToyProblem], rhos: [Double], progress: @escaping (ProgressEvent) -> Void,
-                    stopRequested: @escaping StopRequest = { false }, onResult: (SuiteResult) -> Void) throws -> SuiteSummary {
+                    stopRequested: @escaping StopRequest = { false }, onResult: @escaping (SuiteResult) -> Void) throws -> SuiteSummary {
         guard !rhos.isEmpty, rhos.allSatisfy({ $0 > 0 }) else {
             throw ECError.invalidArgument("--rho needs positive values (got \(rhos))")
         }
-        var done = Set(results().map { "\($0.problem)@\($0.rho)" })
-        let total = problems.count * rhos.count
-        var index = 0
-        for rho in rhos {
-            for problem in problems {
-                index += 1
-                guard !done.contains("\(problem.name)@\(rho)") else { continue }
-                try RunStopped.check(stopRequested, before: "\(problem.name) at ρ = \(SuiteSummary.key(rho))")
-                progress(.note("[\(index)/\(total)] \(problem.name) at ρ = \(SuiteSummary.key(rho))"))
-                let result = try solve(problem, rho: rho, progress: progress, stopRequested: stopRequested)
-                try append(result)
-                done.insert("\(problem.name)@\(rho)")
-                onResult(result)
-                try writeSummary()
-            }
+        let done = Set(try ranks.rootValue { results().map { "\($0.problem)@\($0.rho)" } })
+        let all = rhos.flatMap { rho in problems.map { (rho: rho, problem: $0) } }
+        let pending = all.indices.filter { !done.contains("\(all[$0].problem.name)@\(all[$0].rho)") }
+        let desk = SuiteDesk(ranks: ranks, count: pending.count) { result in
+            try append(result)
+            onResult(result)
+            try writeSummary()
         }
-        return try writeSummary()
+        do {
+            while let next = try desk.takeNext() {
+                let (rho, problem) = all[pending[next]]
+                try RunStopped.check(stopRequested, before: "\(problem.name) at ρ = \(SuiteSummary.key(rho))")
+                progress(.note("[\(pending[next] + 1)/\(all.count)] \(problem.name) at ρ = \(SuiteSummary.key(rho))"))
+                try desk.hand(try solve(problem, rho: rho, progress: progress, stopRequested: stopRequested))
+            }
+        } catch let stop as RunStopped {
+            // The other ranks finish their problems, or stop too; rank 0's desk records them.
+            try desk.close()
+            throw stop
+        }
+        try desk.close()
+        return ranks.isRoot ? try writeSummary() : SuiteSummary(results: [])
     }
 
     /// One problem at one ρ in its own run directory (which resumes a killed identification).

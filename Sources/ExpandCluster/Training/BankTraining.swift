@@ -1,4 +1,5 @@
 import ECCore
+import ECDistributed
 import ECEngine
 import Foundation
 
@@ -33,17 +34,20 @@ public struct TrainingCheckpoint<T: Real>: Sendable {
 /// Trains `bank` on `data` until every student's schedule has stopped or the epoch cap.
 /// `resume` continues from a checkpoint; `checkpoint` is called every `checkpointInterval`
 /// seconds and at the end with everything needed to resume. When `stopRequested` says so after
-/// an epoch, that epoch is checkpointed and `RunStopped` thrown.
+/// an epoch, that epoch is checkpointed and `RunStopped` thrown. Under MPI every rank of `ranks`
+/// calls this alike and they share the students (`RankSplitBackend`); the checkpoint is the
+/// whole bank on every rank.
 func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: PhaseID,
                         device: BackendChoice.Resolved, configuration: EngineConfiguration, options: TrainingOptions,
                         resume: TrainingCheckpoint<T>? = nil, previousLog: [EpochRecord] = [], lossScale: Double = 1,
                         checkpointInterval: TimeInterval = 60,
                         checkpoint: (TrainingCheckpoint<T>) throws -> Void = { _ in },
                         onEpoch: (EpochRecord) throws -> Void = { _ in },
-                        stopRequested: StopRequest = { false },
+                        stopRequested: StopRequest = { false }, ranks: Ranks = .single,
                         progress: (ProgressEvent) -> Void) throws -> TrainedBank<T> {
-    let engine = try device.make(data: data, bank: resume?.bank ?? bank,
-                                 optimizerState: resume?.optimizer, configuration: configuration)
+    let engine = try RankSplitBackend.make(bank: resume?.bank ?? bank, optimizer: resume?.optimizer, ranks: ranks) {
+        try device.make(data: data, bank: $0, optimizerState: $1, configuration: configuration)
+    }
     let trainer = Trainer(backend: engine, options: options, resumeFrom: resume?.trainer)
     var log = previousLog
     var sinceCheckpoint = Stopwatch()
@@ -61,11 +65,12 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: Ph
             bestLoss: (finite.first ?? .nan) / lossScale, medianLoss: (finite.isEmpty ? .nan : finite[finite.count / 2]) / lossScale,
             learningRate: record.learningRates.max() ?? 0, activeStudents: record.learningRates.filter { $0 > 0 }.count,
             secondsPerEpoch: record.seconds)))
-        if stopRequested() {
+        let agreed = try ranks.agree(stop: stopRequested(), checkpointDue: sinceCheckpoint.seconds >= checkpointInterval)
+        if agreed.stop {
             try save()
             throw RunStopped(phase: phase.title, epoch: record.epoch)
         }
-        if sinceCheckpoint.seconds >= checkpointInterval { try save() }
+        if agreed.checkpoint { try save() }
     }
     try save()
     return TrainedBank(bank: try engine.currentBank(), losses: try engine.evaluateLosses(),
@@ -75,12 +80,21 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: Ph
 /// Polishes a trained bank (see `LevenbergMarquardt`) and re-measures its losses on all samples.
 /// A student whose polished loss on all samples is not below its loss before keeps its
 /// parameters as they were: polishing on a subsample can fit the subsample at the expense of
-/// the rest.
+/// the rest. Under MPI the ranks of `ranks` polish a share of the students each (students are
+/// polished independently) and every rank gets the whole bank.
 public func polishBank<T: Real>(_ trained: TrainedBank<T>, data: TrainingData<T>, options: LevenbergMarquardt.Options,
                                 device: BackendChoice.Resolved, configuration: EngineConfiguration,
-                                frozenLayers: Int = 0) throws -> TrainedBank<T> {
+                                frozenLayers: Int = 0, ranks: Ranks = .single) throws -> TrainedBank<T> {
+    guard LevenbergMarquardt.applies(to: trained.bank) else { return trained }
+    if ranks.size > 1 && trained.bank.count >= ranks.size {
+        let share = ranks.share(of: trained.bank.count)
+        let part = try polishBank(TrainedBank(bank: trained.bank.students(share), losses: [], epochs: trained.epochs, log: []),
+                                  data: data, options: options, device: device, configuration: configuration,
+                                  frozenLayers: frozenLayers)
+        return TrainedBank(bank: try ranks.gatherBank(part.bank, like: trained.bank), losses: try ranks.allGather(part.losses),
+                           epochs: trained.epochs, log: trained.log)
+    }
     let bank = trained.bank.converted(to: Double.self)
-    guard LevenbergMarquardt.applies(to: bank) else { return trained }
     let polished = try LevenbergMarquardt(options: options)
         .polish(bank, inputs: data.inputs.converted(), targets: data.targets.converted(), frozenLayers: frozenLayers)
         .bank.converted(to: T.self)

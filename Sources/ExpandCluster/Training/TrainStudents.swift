@@ -1,4 +1,5 @@
 import ECCore
+import ECDistributed
 import ECEngine
 import Foundation
 
@@ -33,17 +34,18 @@ public struct TrainStudents: Sendable {
         public let seconds: Double
     }
 
-    public func run(inputs: Matrix<Double>, targets: Matrix<Double>, log: EpochLogFile?,
+    /// Under MPI every rank of `ranks` calls it and they share the students; each gets the result.
+    public func run(inputs: Matrix<Double>, targets: Matrix<Double>, log: EpochLogFile?, ranks: Ranks = .single,
                     progress: @escaping (ProgressEvent) -> Void) throws -> Result {
         guard students > 0 else { throw ECError.invalidArgument("--students must be positive (got \(students))") }
         guard training.maximumEpochs > 0 else { throw ECError.invalidArgument("--epochs must be positive (got \(training.maximumEpochs))") }
         switch precision {
-        case .float32: return try run(Float.self, inputs: inputs, targets: targets, log: log, progress: progress)
-        case .float64: return try run(Double.self, inputs: inputs, targets: targets, log: log, progress: progress)
+        case .float32: return try run(Float.self, inputs: inputs, targets: targets, log: log, ranks: ranks, progress: progress)
+        case .float64: return try run(Double.self, inputs: inputs, targets: targets, log: log, ranks: ranks, progress: progress)
         }
     }
 
-    private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>, log: EpochLogFile?,
+    private func run<T: Real>(_: T.Type, inputs: Matrix<Double>, targets: Matrix<Double>, log: EpochLogFile?, ranks: Ranks,
                               progress: @escaping (ProgressEvent) -> Void) throws -> Result {
         let watch = Stopwatch()
         let data = try TrainingData<T>(inputs: inputs.converted(), targets: targets.converted())
@@ -56,7 +58,7 @@ public struct TrainStudents: Sendable {
         let trained = try trainBank(bank, data: data, phase: .train, device: resolved,
                                     configuration: EngineConfiguration(batchSize: batchSize), options: training,
                                     lossScale: variance, onEpoch: { try log?.append($0, phase: PhaseID.train.name) },
-                                    progress: progress)
+                                    ranks: ranks, progress: progress)
         return Result(bank: trained.bank.converted(), losses: trained.losses, relativeLosses: trained.losses.map { $0 / variance },
                       epochs: trained.epochs, device: device, seconds: watch.seconds)
     }
