@@ -51,7 +51,6 @@ struct IdentifyCommand: AsyncParsableCommand {
         } else {
             run = try DemoSetup.prepare(directory: fileURL(output.output ?? "ec-demo"), engine: engine, printer: printer, ranks: ranks)
         }
-        printer.handle(.note(run.settings.options.recipeDescription))
         let outcome = try StopSignal.running(printer, continuing: ["identify", "--resume", run.directory.url.relativePath]) {
             try run.run(progress: printer.handle, stopRequested: $0)
         }

@@ -69,6 +69,8 @@ public struct IdentifyRun {
         try options.validate(inputs: probe.inputs.columns)
         if ranks.isRoot { try directory.saveSettings(settings) }
         let device = try options.backend.resolve(precision: options.precision)
+        // Once every check has passed, so that a refused run's error stays its only line.
+        progress(.note(options.recipeDescription))
         progress(.note("running on \(device.describe(precision: options.precision))"))
         let result = try Identification(options: options, store: store, stopRequested: stopRequested, ranks: ranks)
             .run(inputs: probe.inputs, targets: probe.targets, compareWith: target, device: device, clock: clock, progress: progress)
