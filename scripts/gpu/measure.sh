@@ -89,7 +89,7 @@ done
 # The acceptance cases with whatever is left (they resume, so a second call can finish them).
 if [ $quick = 0 ] && [ -d .ship/acceptance ]; then
   mkdir -p /tmp/acc && cp -rn .ship/acceptance/. /tmp/acc/
-  step acceptance acceptance.txt Benchmarks/mnist-acceptance.sh --data .ship/data --out /tmp/acc --students 10 --backend auto
+  step acceptance acceptance.txt Benchmarks/mnist-acceptance.sh --data .ship/data --out /tmp/acc
   for c in shallow deep; do [ -f /tmp/acc/$c/run/report.json ] && cp /tmp/acc/$c/run/report.json "$out/$c-report.json"; done
 fi
 find "$out" -name '*.err' -empty -delete
