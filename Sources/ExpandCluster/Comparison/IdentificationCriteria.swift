@@ -30,12 +30,8 @@ public struct IdentificationCriteria: Sendable, Codable, Equatable {
 
     /// The criteria in words, for a result's verdict line.
     public var description: String {
-        let widths = maximumOverhead == 0 ? "r̂ = r in every layer" : "r ≤ r̂ ≤ \(1 + maximumOverhead) r in every layer"
+        let widths = maximumOverhead == 0 ? "r̂ = r in every layer" : "r ≤ r̂ ≤ \(compactLabel(1 + maximumOverhead)) r in every layer"
         let angle = boundsWorstAngle ? "every incoming angle" : "every layer's median incoming angle"
-        return "\(name) criteria: \(widths), \(angle) < \(maximumIncomingDegrees.formatted)°, MSE/Var(y) < \(maximumRelativeMSE.formatted)"
+        return "\(name) criteria: \(widths), \(angle) < \(compactLabel(maximumIncomingDegrees))°, MSE/Var(y) < \(compactLabel(maximumRelativeMSE))"
     }
-}
-
-private extension Double {
-    var formatted: String { self == rounded() && abs(self) < 1e6 ? String(Int(self)) : "\(self)" }
 }

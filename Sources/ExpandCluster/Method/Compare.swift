@@ -20,6 +20,6 @@ struct Compare<Scalar: Real>: Phase {
 
     func run(_ recovered: Network<Double>, in runner: PhaseRunner<Scalar>) throws -> NetworkComparison {
         try NetworkComparison(teacher: target.teacher, recovered: recovered, freshInputs: target.freshInputs,
-                              inputMask: runner.options.inputMask, criteria: runner.options.scale?.criteria)
+                              inputMask: runner.options.inputMask)
     }
 }
