@@ -100,6 +100,11 @@ public final class Trainer<T: Real> {
                            seconds: watch.seconds, batchSize: backend.configuration.batchSize)
     }
 
+    /// Stops every student: the caller knows that more epochs would not change the outcome.
+    public func stopAll() {
+        for s in state.schedules.indices { state.schedules[s].stop() }
+    }
+
     /// Trains until finished, calling `onEpoch` after every epoch (for progress, logs and
     /// checkpoints; throwing from it stops the run).
     public func run(samples: Int, onEpoch: (EpochRecord) throws -> Void = { _ in }) throws {

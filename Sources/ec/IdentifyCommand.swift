@@ -83,6 +83,10 @@ struct IdentifyCommand: AsyncParsableCommand {
         }
         if let epochs = expansion.epochs { options.expansion.maximumEpochs = epochs }
         if let lr = expansion.lr { options.expansion.learningRate = lr }
+        if let checks = expansion.clusterChecks {
+            options.expansion.clusterStop = checks == 0 ? nil : options.expansion.clusterStop ?? ClusterStopRule()
+            options.expansion.clusterStop?.checks = checks
+        }
         options.expansion.schedule = expansion.plateau.options(epochs: options.expansion.maximumEpochs, hiddenLayers: hiddenLayers,
                                                                cosineByDefault: options.expansion.schedule.cosineEpochs != nil)
         if let epochs = fineTuning.layerFineTuneEpochs { options.retraining.maximumEpochs = epochs }

@@ -35,6 +35,9 @@ struct ExpansionFlags: ParsableArguments {
     var epochs: Int?
     @Option(parsing: .unconditional, help: "Adam learning rate of the expansion (default: chosen by depth and scale).") var lr: Double?
     @OptionGroup var plateau: PlateauOptions
+    @Option(parsing: .unconditional,
+            help: "End an expansion of one hidden layer once this many cluster checks in a row found the big clusters of the check before; 0: never (default: 3).")
+    var clusterChecks: Int?
     @Option(parsing: .unconditional, help: "Minibatch size of every training phase (default: 512; 128 at large scale).")
     var batchSize: Int?
     @Option(parsing: .unconditional, help: "Levenberg–Marquardt iterations of every polish (pilots, students, recovered network); 0: none (default: chosen by depth).")
@@ -47,6 +50,7 @@ struct ExpansionFlags: ParsableArguments {
         // A cluster is a group of neurons from several students.
         if let students { try FlagCheck.require(students >= 2, "--students", "at least 2", got: students) }
         if let epochs { try FlagCheck.positive(epochs, "--epochs") }
+        if let clusterChecks { try FlagCheck.require(clusterChecks >= 0, "--cluster-checks", "0 or more", got: clusterChecks) }
         if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
         if let batchSize { try FlagCheck.positive(batchSize, "--batch-size") }
         if let polishIterations {

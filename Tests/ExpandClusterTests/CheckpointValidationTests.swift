@@ -78,3 +78,49 @@ struct CheckpointValidationTests {
         }
     }
 }
+
+/// The cluster stop rule's last check, as a checkpoint keeps it, is refused when it could not
+/// have been written by a run.
+struct ClusterCheckValidationTests {
+    static func checkpoint(_ check: ClusterCheck) throws -> TrainingCheckpoint<Double> {
+        let plain = try CheckpointValidationTests.checkpoint()
+        return TrainingCheckpoint(bank: plain.bank, optimizer: plain.optimizer, trainer: plain.trainer, clusterCheck: check)
+    }
+
+    @Test func aValidCheckReadsBack() throws {
+        let directory = try makeTemporaryDirectory("ec-checkpoint")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try RunDirectory(url: directory)
+        let check = ClusterCheck(epoch: 200, stableChecks: 1, directions: Matrix(rowArrays: [[0.6, 0.8, 0], [0, 0, -1]]))
+        try run.save(Self.checkpoint(check), phase: .expand, finished: false)
+        #expect(try run.checkpoint(.expand, as: Double.self)?.checkpoint.clusterCheck == check)
+    }
+
+    @Test(arguments: [(0, 1, 0.5, "clusterCheck.epoch"), (100, -1, 0.5, "clusterCheck.stableChecks"),
+                      (100, 1, Double.nan, "clusterCheck.directions")])
+    func impossibleChecksAreRefused(epoch: Int, stable: Int, value: Double, words: String) throws {
+        let directory = try makeTemporaryDirectory("ec-checkpoint")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try RunDirectory(url: directory)
+        let check = ClusterCheck(epoch: epoch, stableChecks: stable, directions: Matrix(rowArrays: [[value, 1]]))
+        try run.save(Self.checkpoint(check), phase: .expand, finished: false)
+        #expect { _ = try run.checkpoint(.expand, as: Double.self) } throws: { error in
+            (error as? ECError)?.description.contains(words) == true
+        }
+    }
+
+    @Test func aCheckWithoutItsDirectionsIsRefused() throws {
+        let directory = try makeTemporaryDirectory("ec-checkpoint")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try RunDirectory(url: directory)
+        let check = ClusterCheck(epoch: 100, stableChecks: 0, directions: Matrix(rowArrays: [[1, 0]]))
+        try run.save(Self.checkpoint(check), phase: .expand, finished: false)
+        let url = directory.appendingPathComponent("checkpoints/expand.safetensors")
+        var file = try SafetensorsFile.read(from: url)
+        file.tensors.removeAll { $0.name == "clusterCheck.directions" }
+        try file.write(to: url)
+        #expect { _ = try run.checkpoint(.expand, as: Double.self) } throws: { error in
+            (error as? ECError)?.description.contains("clusterCheck.directions") == true
+        }
+    }
+}

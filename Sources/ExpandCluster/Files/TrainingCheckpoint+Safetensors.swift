@@ -4,13 +4,22 @@ import ECFormats
 import Foundation
 
 /// A training phase's checkpoint as a safetensors file: the students, Adam's moments beside
-/// them, and the trainer's state and step in the metadata.
+/// them, the trainer's state and step in the metadata, and the cluster stop rule's last check.
 extension TrainingCheckpoint {
+    static var clusterDirections: String { "clusterCheck.directions" }
+
     func safetensors(phase: PhaseID, finished: Bool) throws -> SafetensorsFile {
-        var file = bank.safetensors(losses: trainer.lastLosses, metadata: [
+        var metadata = [
             "phase": phase.name, "finished": finished ? "true" : "false", "step": String(optimizer.step),
             "trainer": String(decoding: try JSONEncoder.forLines.encode(trainer), as: UTF8.self),
-        ])
+        ]
+        if let clusterCheck {
+            metadata["clusterCheck"] = String(decoding: try JSONEncoder.forLines.encode(clusterCheck.header), as: UTF8.self)
+        }
+        var file = bank.safetensors(losses: trainer.lastLosses, metadata: metadata)
+        if let directions = clusterCheck?.directions {
+            file.tensors.append(NamedTensor(Self.clusterDirections, AnyTensor(directions)))
+        }
         for (spec, (m, v)) in zip(bank.layout.tensors, zip(optimizer.firstMoments, optimizer.secondMoments)) {
             file.tensors.append(NamedTensor("optimizer.first." + spec.name, AnyTensor(shape: [m.count], scalars: m)))
             file.tensors.append(NamedTensor("optimizer.second." + spec.name, AnyTensor(shape: [v.count], scalars: v)))
@@ -53,7 +62,19 @@ extension TrainingCheckpoint {
             do { try schedule.validate("trainer.schedules[\(i)]") } catch let error as ECError { throw invalid(error.description) }
         }
         let optimizer = OptimizerState(step: step, firstMoments: first, secondMoments: second)
-        return (TrainingCheckpoint(bank: bank, optimizer: optimizer, trainer: trainer), finished)
+        let clusterCheck = try decodeClusterCheck(file, path: path)
+        return (TrainingCheckpoint(bank: bank, optimizer: optimizer, trainer: trainer, clusterCheck: clusterCheck), finished)
+    }
+
+    private static func decodeClusterCheck(_ file: SafetensorsFile, path: String) throws -> ClusterCheck? {
+        guard let text = file.metadata["clusterCheck"] else { return nil }
+        guard let header = try? JSONDecoder.forFiles.decode(ClusterCheck.Header.self, from: Data(text.utf8)),
+              let directions = try? file[clusterDirections]?.matrix(as: Double.self) else {
+            throw ECError.invalidFile(path: path, problem: "clusterCheck needs its header and a [clusters, dimension] tensor \(clusterDirections)")
+        }
+        do {
+            return try ClusterCheck(header: header, directions: directions)
+        } catch let error as ECError { throw ECError.invalidFile(path: path, problem: error.description) }
     }
 }
 

@@ -30,6 +30,7 @@ extension IdentifyOptions {
                 options.fineTuning = TrainingSettings(learningRate: 1e-3, batchSize: 1024, maximumEpochs: epochs(1500, 1024))
             } else {
                 options.fineTuning.maximumEpochs = epochs(200, batch)
+                options.expansion.clusterStop?.everyEpochs = epochs(20, batch)
             }
         }
         options.scale = scale
@@ -50,6 +51,7 @@ extension IdentifyOptions {
         func training(_ name: String, _ t: TrainingSettings) -> String {
             "\(name) ≤ \(t.maximumEpochs) epochs at \(rate(t.learningRate))\(t.schedule.cosineEpochs == nil ? "" : " decayed to 0")"
                 + (t.batchSize == expansion.batchSize ? "" : " (minibatch \(t.batchSize))")
+                + (t.clusterStop.map { " or \($0.checks) stable cluster checks \($0.everyEpochs) epochs apart" } ?? "")
         }
         var parts = ["\(precision.rawValue)", "\(students) students", rho.map { "ρ = \(rate($0))" } ?? "ρ by pilots",
                      "minibatch \(expansion.batchSize)", training("expansion", expansion)]

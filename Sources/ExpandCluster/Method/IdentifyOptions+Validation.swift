@@ -59,6 +59,7 @@ extension TrainingSettings {
         try Field.require(maximumEpochs >= 1, name + ".maximumEpochs", "at least 1", maximumEpochs)
         try schedule.validate(name + ".schedule")
         if let polish { try polish.validate(name + ".polish") }
+        if let clusterStop { try clusterStop.validate(name + ".clusterStop") }
     }
 }
 

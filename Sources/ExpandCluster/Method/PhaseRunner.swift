@@ -67,9 +67,17 @@ final class PhaseRunner<T: Real> {
                                     lossScale: variance, checkpointInterval: options.checkpointSeconds,
                                     checkpoint: { try self.store?.save($0, phase: id, finished: false) },
                                     onEpoch: { try self.store?.append($0, phase: id) }, stopRequested: stopRequested,
-                                    ranks: ranks, progress: progress)
+                                    ranks: ranks, clusterWatch: clusterWatch(settings, bank: bank), progress: progress)
         try saveFinished(trained, phase: id)
         return trained
+    }
+
+    /// The cluster stop rule of `settings` as step 2 would cluster `bank`, for students of one
+    /// hidden layer.
+    private func clusterWatch(_ settings: TrainingSettings, bank: StudentBank<T>) -> ClusterWatch? {
+        guard let rule = settings.clusterStop, bank.hiddenWidths.count == 1 else { return nil }
+        return ClusterWatch(rule: rule, sample: sample, symmetry: options.activation.symmetry, inputMask: options.inputMask,
+                            clustering: options.clustering, variance: variance)
     }
 
     /// Polishes `trained` as phase `id` (nothing when `settings.polish` is nil or the run is not

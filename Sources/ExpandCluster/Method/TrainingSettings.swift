@@ -12,14 +12,18 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     /// explicit Jacobians (`LevenbergMarquardt.applies`). nil: none. Whether a run is polished at
     /// all is the expansion's setting (`IdentifyOptions.polishes`).
     public var polish: LevenbergMarquardt.Options?
+    /// Ends the training once the students' clusters are stable (the expansion of one hidden
+    /// layer); nil: never (and in settings written before it existed).
+    public var clusterStop: ClusterStopRule?
 
     public init(learningRate: Double, schedule: PlateauSchedule.Options = .init(), batchSize: Int,
-                maximumEpochs: Int, polish: LevenbergMarquardt.Options? = nil) {
+                maximumEpochs: Int, polish: LevenbergMarquardt.Options? = nil, clusterStop: ClusterStopRule? = nil) {
         self.learningRate = learningRate
         self.schedule = schedule
         self.batchSize = batchSize
         self.maximumEpochs = maximumEpochs
         self.polish = polish
+        self.clusterStop = clusterStop
     }
 
     /// What the trainer needs: the minibatch order seeded by `seed`.
@@ -38,11 +42,14 @@ extension TrainingSettings {
     /// The expansion of students with `hiddenLayers` hidden layers: Adam at the reference's 1e-3
     /// for one hidden layer; deeper students at 3e-2, which the plateau schedule brings down
     /// within a few thousand epochs (Benchmarks/RESULTS.md compares the rates). A student stops
-    /// when its loss stalls (`PlateauSchedule.Options.stallWindow(hiddenLayers:)`).
+    /// when its loss stalls (`PlateauSchedule.Options.stallWindow(hiddenLayers:)`), and students of
+    /// one hidden layer all stop once their clusters are stable (`ClusterStopRule`); deep students'
+    /// first-layer clusters say nothing of the layers above.
     public static func expansion(hiddenLayers: Int, batchSize: Int = 512, maximumEpochs: Int = 20_000) -> TrainingSettings {
         TrainingSettings(learningRate: hiddenLayers > 1 ? 3e-2 : 1e-3,
                          schedule: .init(stallWindow: PlateauSchedule.Options.stallWindow(hiddenLayers: hiddenLayers)),
-                         batchSize: batchSize, maximumEpochs: maximumEpochs, polish: .students(hiddenLayers: hiddenLayers))
+                         batchSize: batchSize, maximumEpochs: maximumEpochs, polish: .students(hiddenLayers: hiddenLayers),
+                         clusterStop: hiddenLayers == 1 ? ClusterStopRule() : nil)
     }
 
     /// Deep networks: the students re-trained after each rebuilt layer, the rebuilt layers up to

@@ -23,16 +23,19 @@ public struct TrainingCheckpoint<T: Real>: Sendable {
     public let bank: StudentBank<T>
     public let optimizer: OptimizerState<T>
     public let trainer: TrainerState
+    /// The cluster stop rule's last check (expansions of one hidden layer).
+    public let clusterCheck: ClusterCheck?
 
-    public init(bank: StudentBank<T>, optimizer: OptimizerState<T>, trainer: TrainerState) {
+    public init(bank: StudentBank<T>, optimizer: OptimizerState<T>, trainer: TrainerState, clusterCheck: ClusterCheck? = nil) {
         self.bank = bank
         self.optimizer = optimizer
         self.trainer = trainer
+        self.clusterCheck = clusterCheck
     }
 }
 
-/// Trains `bank` on `data` until every student's schedule has stopped or the epoch cap.
-/// `resume` continues from a checkpoint; `checkpoint` is called every `checkpointInterval`
+/// Trains `bank` on `data` until every student's schedule has stopped, the epoch cap, or, with
+/// `clusterWatch`, the cluster stop rule ends it (`ClusterStopRule`). `resume` continues from a checkpoint; `checkpoint` is called every `checkpointInterval`
 /// seconds and at the end with everything needed to resume. When `stopRequested` says so after
 /// an epoch, that epoch is checkpointed and `RunStopped` thrown. Under MPI every rank of `ranks`
 /// calls this alike and they share the students (`RankSplitBackend`); the checkpoint is the
@@ -43,7 +46,7 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: Ph
                         checkpointInterval: TimeInterval = 60,
                         checkpoint: (TrainingCheckpoint<T>) throws -> Void = { _ in },
                         onEpoch: (EpochRecord) throws -> Void = { _ in },
-                        stopRequested: StopRequest = { false }, ranks: Ranks = .single,
+                        stopRequested: StopRequest = { false }, ranks: Ranks = .single, clusterWatch: ClusterWatch? = nil,
                         progress: (ProgressEvent) -> Void) throws -> TrainedBank<T> {
     let engine = try RankSplitBackend.make(bank: resume?.bank ?? bank, optimizer: resume?.optimizer, ranks: ranks) {
         try device.make(data: data, bank: $0, optimizerState: $1, configuration: configuration)
@@ -51,9 +54,10 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: Ph
     let trainer = Trainer(backend: engine, options: options, resumeFrom: resume?.trainer)
     var log = previousLog
     var sinceCheckpoint = Stopwatch()
+    var clusterCheck = resume?.clusterCheck
     func save() throws {
         try checkpoint(TrainingCheckpoint(bank: try engine.currentBank(), optimizer: try engine.currentOptimizerState(),
-                                          trainer: trainer.state))
+                                          trainer: trainer.state, clusterCheck: clusterCheck))
         sinceCheckpoint = Stopwatch()
     }
     try trainer.run(samples: data.sampleCount) { record in
@@ -65,6 +69,14 @@ func trainBank<T: Real>(_ bank: StudentBank<T>, data: TrainingData<T>, phase: Ph
             bestLoss: (finite.first ?? .nan) / lossScale, medianLoss: (finite.isEmpty ? .nan : finite[finite.count / 2]) / lossScale,
             learningRate: record.learningRates.max() ?? 0, activeStudents: record.learningRates.filter { $0 > 0 }.count,
             secondsPerEpoch: record.seconds)))
+        if let watch = clusterWatch, watch.isDue(epoch: record.epoch) {
+            let check = try watch.check(try engine.currentBank(), losses: record.losses, epoch: record.epoch, after: clusterCheck)
+            clusterCheck = check
+            if check.stableChecks >= watch.rule.checks {
+                trainer.stopAll()
+                progress(.note("\(phase.title): the same \(check.directions.rows) big clusters over \(check.stableChecks + 1) checks; ended at epoch \(record.epoch)"))
+            }
+        }
         let agreed = try ranks.agree(stop: stopRequested(), checkpointDue: sinceCheckpoint.seconds >= checkpointInterval)
         if agreed.stop {
             try save()
