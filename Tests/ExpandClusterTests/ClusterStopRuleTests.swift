@@ -78,7 +78,8 @@ struct ClusterStopRuleTests {
         var options = IdentificationTests.options(.tanh)
         options.expansion.maximumEpochs = cap
         options.expansion.clusterStop = ClusterStopRule(everyEpochs: every, checks: checks, angleDegrees: angle)
-        options.fineTuning.maximumEpochs = 300
+        options.students = 6
+        options.fineTuning.maximumEpochs = 100
         return options
     }
 

@@ -38,9 +38,9 @@ struct ForeignTeacherTests {
             let teacher = directory.appendingPathComponent("numpy.safetensors").path
             let trained = try Python.run(Self.trainer, arguments: [teacher])
             try #require(trained.status == 0, Comment(rawValue: trained.output))
-            _ = try await expectSuccess(["probe", "--teacher", teacher, "--samples", "3000", "--output", "p.npz"], in: directory)
+            _ = try await expectSuccess(["probe", "--teacher", teacher, "--samples", "2000", "--output", "p.npz"], in: directory)
             let outcome = try await expectSuccess(["identify", "--probe", "p.npz", "--activation", "tanh", "--teacher", teacher,
-                                                   "--rho", "4", "--students", "8", "--epochs", "2000", "--backend", "cpu", "--output", "run", "--json"],
+                                                   "--rho", "4", "--students", "6", "--epochs", "1500", "--backend", "cpu", "--output", "run", "--json"],
                                                   in: directory)
             let report = parseJSON(outcome.stdout) as? [String: Any]
             let comparison = report?["comparison"] as? [String: Any]
