@@ -37,7 +37,7 @@ public final class GemmKernel<T: Real> {
 
     /// Where each argument that changes between steps sits among gemm.cl's parameters.
     static var firstArgument: Int { 21 }
-    static var correctionArguments: (Int, Int) { (30, 31) }
+    static var correctionArgument: Int { 30 }
 
     public let tuning: KernelTuning
     private let context: OpenCLContext
@@ -87,7 +87,7 @@ public final class GemmKernel<T: Real> {
         let launch = try bind(form, m: m, n: n, k: k, batch: batch, a: a, b: b, c: c, epilogue: epilogue,
                               gather: gather?.order)
         try launch.set(Self.firstArgument, Int32(gather?.first ?? 0))
-        if case .update(let update) = epilogue { try update.setCorrections(on: launch, step: step) }
+        if case .update(let update) = epilogue { try update.setCorrections(on: launch, at: Self.correctionArgument, step: step) }
         try launch.enqueue()
     }
 

@@ -20,6 +20,8 @@ public struct KernelTuning: Sendable, Hashable {
     public var lossGroup = 256
     /// epoch_small.cl: work-items per student (a power of two).
     public var fusedGroup = 256
+    /// layer_step.cl: work-items per student (a power of two).
+    public var layerGroup = 256
 
     /// The environment variable that overrides tunables, e.g. `tileM=128,tileN=128,workM=8,workN=8`:
     /// a GPU machine can try sizes without a rebuild.
@@ -53,6 +55,7 @@ public struct KernelTuning: Sendable, Hashable {
             tuning.workM = min(tuning.workM * 2, tuning.tileM)
             tuning.lossGroup /= 2
             tuning.fusedGroup /= 2
+            tuning.layerGroup /= 2
         }
         if let text = environment[environmentVariable], !text.isEmpty {
             try tuning.override(with: text)
@@ -93,14 +96,14 @@ public struct KernelTuning: Sendable, Hashable {
     var lossDefines: [String] { [define("LOSS_GROUP", lossGroup)] }
 
     private var largestGroup: Int {
-        max(gemmThreads.n * gemmThreads.m, lossGroup, fusedGroup)
+        max(gemmThreads.n * gemmThreads.m, lossGroup, fusedGroup, layerGroup)
     }
 
     /// The tunables by the names `EC_KERNEL_TUNING` uses (a computed property: key paths are not Sendable).
     private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
         ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN, "fillGroups": \.fillGroups,
          "gemmVersion": \.gemmVersion,
-         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup]
+         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup, "layerGroup": \.layerGroup]
     }
 
     private mutating func override(with text: String) throws {
@@ -122,8 +125,8 @@ public struct KernelTuning: Sendable, Hashable {
                 "tileM and tileN (\(tileM), \(tileN)) must be multiples of workM and workN (\(workM), \(workN))"
             } else if gemmVersion != 1 && gemmVersion != 2 {
                 "gemmVersion (\(gemmVersion)) must be 1 or 2"
-            } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) {
-                "lossGroup and fusedGroup (\(lossGroup), \(fusedGroup)) must be powers of two"
+            } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) || !isPowerOfTwo(layerGroup) {
+                "lossGroup, fusedGroup and layerGroup (\(lossGroup), \(fusedGroup), \(layerGroup)) must be powers of two"
             } else if largestGroup > maxWorkGroupSize {
                 "a work-group of \(largestGroup) work-items exceeds the device's \(maxWorkGroupSize)"
             } else { nil }
