@@ -8,17 +8,20 @@ import TestSupport
 /// with the layer steps of layer_step.cl), and where the output layer is too wide for its step.
 /// Each test opens its own profiling context so that launches of tests running beside it do not count.
 struct LaunchCountTests {
-    /// Widths, and the launches one step takes with them (no skip term).
-    static let depths: [(widths: [Int], launches: Int)] = [([5, 7, 3], 3), ([5, 7, 6, 4, 3], 7), ([5, 7, 17], 6)]
+    /// Widths, whether there is a skip term, and the launches one step takes with them.
+    static let depths: [(widths: [Int], skip: Bool, launches: Int)] = [
+        ([5, 7, 3], false, 3), ([5, 7, 6, 4, 3], false, 7), ([5, 7, 3], true, 3), ([5, 7, 6, 4, 3], true, 7),
+        ([5, 7, 17], false, 6), ([5, 7, 17], true, 8),
+    ]
 
     @Test(arguments: depths.indices)
     func generalPathLaunchesPerStep(depth: Int) throws {
-        let (widths, expected) = Self.depths[depth]
+        let (widths, skip, expected) = Self.depths[depth]
         let context = try OpenCLContext(device: DeviceTest.context.device, profiling: true)
         let (samples, batchSize) = (45, 16)   // three steps, the last one partial
         let data = try TrainingData<Float>(inputs: randomMatrix(samples, widths[0], seed: 1),
                                            targets: randomMatrix(samples, widths.last!, seed: 2))
-        let bank = try StudentBank<Float>.random(widths: widths, count: 3, activation: .tanh, seed: 3)
+        let bank = try StudentBank<Float>.random(widths: widths, count: 3, activation: .tanh, seed: 3, skip: skip)
         let backend = try OpenCLBackend(context: context, data: data, bank: bank,
                                         configuration: EngineConfiguration(batchSize: batchSize), path: .general)
         let order = (0..<Int32(samples)).map { $0 }

@@ -1,9 +1,9 @@
 import ECCore
 
 /// Kernels/layer_step.cl: a layer's part of a minibatch step in one launch, one work-group per
-/// student. The output layer's launch does its forward product, the loss, the deltas, the delta
-/// into the layer below and the layer's update; a hidden layer's does the delta into the layer
-/// below and its update. The general path takes them for layers small enough (`fitsOutputLayer`,
+/// student. The output layer's launch does its forward product (with the skip term's), the loss,
+/// the deltas, the delta into the layer below and the layer's and the skip term's updates; a
+/// hidden layer's does the delta into the layer below and its update. The general path takes them for layers small enough (`fitsOutputLayer`,
 /// `fitsHiddenLayer`) and its matrix products for the others.
 final class LayerStepKernel<T: Real> {
     /// The widest output layer the fused launch takes: its loss and forward product loop over a
@@ -19,7 +19,7 @@ final class LayerStepKernel<T: Real> {
     /// Where the arguments that change between steps sit: the minibatch's position in the order
     /// (output_layer_step) and Adam's first correction (the second follows it).
     static var firstArgument: Int { 5 }
-    static var outputCorrectionArgument: Int { 28 }
+    static var outputCorrectionArgument: Int { 32 }
     static var hiddenCorrectionArgument: Int { 18 }
 
     /// What the output layer reads: the layer below's values, [rows, students·width], or (no
@@ -45,17 +45,17 @@ final class LayerStepKernel<T: Real> {
     }
 
     /// layer_step.cl's LAYER_* flags.
-    private static func flags(train: Bool = true, accumulate: Bool = false, propagate: Bool, update: ParameterUpdate<T>) -> Int32 {
-        (train ? 1 : 0) | (accumulate ? 2 : 0) | (propagate ? 4 : 0) | (update.optimizer.usesMoments ? 8 : 0)
+    private static func flags(train: Bool = true, skip: Bool = false, propagate: Bool, update: ParameterUpdate<T>) -> Int32 {
+        (train ? 1 : 0) | (skip ? 2 : 0) | (propagate ? 4 : 0) | (update.optimizer.usesMoments ? 8 : 0)
     }
 
     /// The output layer `layer` of `update.parameters` on minibatches of `rows`: its outputs into
-    /// `outputs` (added to what they hold when `accumulate`: the skip term and the bias), the
-    /// loss added to `lossSums`, and when `train` the output deltas into `deltas`, the delta into
-    /// `below` (when given) and the update.
+    /// `outputs`, the loss added to `lossSums`, and when `train` the output deltas into `deltas`,
+    /// the delta into `below` (when given), the update, and the skip term's (if the parameters
+    /// have one) at `skipScale` times the students' rates.
     func bindOutput(layer: Int, input: Input, rows: Int, outputs: OpenCLBuffer<T>, deltas: OpenCLBuffer<T>,
                     below: Below?, samples: DeviceSamples<T>, order: OpenCLBuffer<Int32>, loss: LossFunction,
-                    lossSums: OpenCLBuffer<T>, train: Bool, accumulate: Bool,
+                    lossSums: OpenCLBuffer<T>, train: Bool, skipScale: Double,
                     update: ParameterUpdate<T>) throws -> BoundLaunch {
         let p = update.parameters, students = p.students
         let (inputWidth, width) = (p.widths[layer], p.widths[layer + 1])
@@ -77,8 +77,9 @@ final class LayerStepKernel<T: Real> {
             .buffer(order), .int(0), .buffer(p.values), .int(p.weightOffset(layer)), .int(p.biasOffset(layer)),
             .buffer(outputs), .buffer(samples.targets), samples.labelsArgument, .buffer(deltas), .buffer(lossSums),
             .int(rows), .int(inputWidth), .int(width), .int32(loss == .crossEntropy ? 1 : 0),
-            .int32(Self.flags(train: train, accumulate: accumulate, propagate: below != nil, update: update)),
+            .int32(Self.flags(train: train, skip: p.skipOffset != nil, propagate: below != nil, update: update)),
             .buffer(below?.deltas ?? deltas), .buffer(below?.derivatives ?? deltas),
+            .buffer(samples.inputs), .int(p.widths[0]), .int(p.skipOffset ?? 0), .real(T(skipScale)),
         ] + moments + settings)
     }
 

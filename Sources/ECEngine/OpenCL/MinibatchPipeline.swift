@@ -3,15 +3,16 @@ import ECCore
 /// The OpenCL backend's general path: one minibatch at a time, for any depth and width. Per layer
 /// a forward product with bias and activation fused in; the output layer, when at most 16 wide,
 /// as one launch (`LayerStepKernel`: forward product, loss, output gradient, the delta below and
-/// its update); each hidden layer above the first, when small, one launch for the delta below
-/// and its update; the first layer one weight-gradient product that updates it in its epilogue
-/// (the bias gradient from a column of ones, the optimiser step on each result). So a step is 3
-/// launches for one hidden layer, 7 for three (2 more with a skip term: its forward and
-/// weight-gradient products). A wider output layer takes a forward product, the loss kernel,
+/// its update, and the skip term's product and update); each hidden layer above the first, when
+/// small, one launch for the delta below and its update; the first layer one weight-gradient
+/// product that updates it in its epilogue (the bias gradient from a column of ones, the
+/// optimiser step on each result). So a step is 3 launches for one hidden layer, 7 for three,
+/// with a skip term or without. A wider output layer takes a forward product, the loss kernel,
 /// and like a larger hidden layer an input-gradient product (the delta below, through σ′) and a
-/// weight-gradient product. The minibatch is read from the probe set through the epoch's order
-/// by the launches that need it, so nothing is copied. Every launch is bound once per minibatch
-/// size (`StepLaunches`): a step sets the minibatch's position and Adam's corrections, and enqueues.
+/// weight-gradient product, and a skip term 2 more products. The minibatch is read from the
+/// probe set through the epoch's order by the launches that need it, so nothing is copied. Every
+/// launch is bound once per minibatch size (`StepLaunches`): a step sets the minibatch's position
+/// and Adam's corrections, and enqueues.
 ///
 /// Activations are stored sample-major, [B, students·width], as the CPU backend stores them:
 /// layer l of student s is the block at column s·width. The first layer of all students and the
@@ -145,8 +146,8 @@ final class MinibatchPipeline<T: Real> {
                 gathers: true, firstArgument: LossKernel<T>.firstArgument)
     }
 
-    /// The output layer's forward product and loss, and when `train` its backward step and update
-    /// (with a skip term, the forward products have put it and the bias into the outputs).
+    /// The output layer's forward product and loss, and when `train` its backward step and update,
+    /// with the skip term's.
     private func outputLayerStep(rows: Int, order: OpenCLBuffer<Int32>, train: Bool) throws -> Product {
         let l = layerCount - 1, update = parameterUpdate(layer: l)
         let below = lowestTrainable.map { l > $0 } == true
@@ -154,7 +155,7 @@ final class MinibatchPipeline<T: Real> {
         let launch = try layerStep.bindOutput(
             layer: l, input: l == 0 ? .samples : .values(values[l - 1]), rows: rows, outputs: values[l], deltas: deltas[l],
             below: below, samples: samples, order: order, loss: configuration.loss, lossSums: lossSums, train: train,
-            accumulate: parameters.skipOffset != nil, update: update)
+            skipScale: configuration.scale(forLayer: layerCount), update: update)
         return Product(launch: launch, gathers: true, firstArgument: LayerStepKernel<T>.firstArgument,
                        update: train ? update : nil, correctionArgument: LayerStepKernel<T>.outputCorrectionArgument)
     }
@@ -183,15 +184,13 @@ final class MinibatchPipeline<T: Real> {
                     c: DeviceMatrix(values[l], leadingDimension: n * outWidth, batchStride: outWidth), epilogue: epilogue)))
             }
         }
-        if let skip {
-            // outputs += X · Φᵀ + b for all students at once, as the CPU backend adds it (before
-            // the output layer's own product where that is fused with the loss).
+        if let skip, !fusesOutputLayer {
+            // outputs += X · Φᵀ + b for all students at once, as the CPU backend adds it.
             let o = widths[layerCount], d = widths[0]
-            let bias = DeviceVector(p, offset: parameters.biasOffset(layerCount - 1))
             products.append(Product(launch: try gemm.bind(
                 .forward, m: rows, n: n * o, k: d, a: DeviceMatrix(samples.inputs, leadingDimension: d),
                 b: DeviceMatrix(p, offset: skip, leadingDimension: d), c: DeviceMatrix(values[layerCount - 1], leadingDimension: n * o),
-                epilogue: fusesOutputLayer ? .bias(bias) : .accumulateBias(bias), gather: order),
+                epilogue: .accumulateBias(DeviceVector(p, offset: parameters.biasOffset(layerCount - 1))), gather: order),
                 gathers: true))
         }
         return products
@@ -207,7 +206,7 @@ final class MinibatchPipeline<T: Real> {
         func append(_ launch: BoundLaunch, gathers: Bool = false, _ update: ParameterUpdate<T>? = nil) {
             products.append(Product(launch: launch, gathers: gathers, update: update))
         }
-        if let skip = parameters.skipOffset, trainable[layerCount] {
+        if let skip = parameters.skipOffset, trainable[layerCount], !fusesOutputLayer {
             let o = widths[layerCount], d = widths[0]
             let update = parameterUpdate(layer: layerCount, rowsPerStudent: o)
             append(try gemm.bind(.weightGradient, m: n * o, n: d, k: rows,
