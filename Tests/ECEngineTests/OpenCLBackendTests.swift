@@ -84,6 +84,13 @@ struct OpenCLBackendTests {
         try compare(Float.self, scenario, path: "general", tolerance: scenario.float32Tolerance)
     }
 
+    /// The A/B of a card, every layer in its matrix products (`layerSteps=0`), trains as the CPU does.
+    @Test func withoutLayerStepsMatchesTheCPU() throws {
+        var tuning = try DeviceTest.tuning
+        tuning.layerSteps = 0
+        try compare(Double.self, Self.layerSteps[1], path: "general", tolerance: 1e-10, tuning: tuning)
+    }
+
     /// The layer steps sum in a fixed order: two runs give the same bits.
     @Test func layerStepsAreDeterministic() throws {
         let scenario = Self.layerSteps[1]

@@ -22,6 +22,9 @@ public struct KernelTuning: Sendable, Hashable {
     public var fusedGroup = 256
     /// layer_step.cl: work-items per student (a power of two).
     public var layerGroup = 256
+    /// 1: the output layer and small hidden layers in one launch each (layer_step.cl); 0: their
+    /// matrix products and the loss kernel, as before issue 28, for an A/B on a card.
+    public var layerSteps = 1
 
     /// The environment variable that overrides tunables, e.g. `tileM=128,tileN=128,workM=8,workN=8`:
     /// a GPU machine can try sizes without a rebuild.
@@ -103,15 +106,16 @@ public struct KernelTuning: Sendable, Hashable {
     private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
         ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN, "fillGroups": \.fillGroups,
          "gemmVersion": \.gemmVersion,
-         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup, "layerGroup": \.layerGroup]
+         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup, "layerGroup": \.layerGroup, "layerSteps": \.layerSteps]
     }
 
     private mutating func override(with text: String) throws {
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let path = Self.names[parts[0]], let value = Int(parts[1]),
-                  value > 0 || (value == 0 && path == \.fillGroups) else {
-                throw ECError.invalidArgument("\(Self.environmentVariable): cannot read '\(item)' (expected NAME=POSITIVE, or fillGroups=0, "
+                  value > 0 || (value == 0 && (path == \.fillGroups || path == \.layerSteps)) else {
+                throw ECError.invalidArgument("\(Self.environmentVariable): cannot read '\(item)' (expected NAME=POSITIVE, "
+                                              + "or fillGroups=0, layerSteps=0, "
                                               + "with NAME one of \(Self.names.keys.sorted().joined(separator: ", ")))")
             }
             self[keyPath: path] = value
@@ -125,6 +129,8 @@ public struct KernelTuning: Sendable, Hashable {
                 "tileM and tileN (\(tileM), \(tileN)) must be multiples of workM and workN (\(workM), \(workN))"
             } else if gemmVersion != 1 && gemmVersion != 2 {
                 "gemmVersion (\(gemmVersion)) must be 1 or 2"
+            } else if layerSteps != 0 && layerSteps != 1 {
+                "layerSteps (\(layerSteps)) must be 0 or 1"
             } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) || !isPowerOfTwo(layerGroup) {
                 "lossGroup, fusedGroup and layerGroup (\(lossGroup), \(fusedGroup), \(layerGroup)) must be powers of two"
             } else if largestGroup > maxWorkGroupSize {

@@ -101,10 +101,13 @@ final class MinibatchPipeline<T: Real> {
         for launch in launches.backward { try launch.enqueue() }
     }
 
-    private var fusesOutputLayer: Bool { LayerStepKernel<T>.fitsOutputLayer(width: widths[layerCount]) }
+    private var fusesOutputLayer: Bool {
+        gemm.tuning.layerSteps == 1 && LayerStepKernel<T>.fitsOutputLayer(width: widths[layerCount])
+    }
 
     private func fusesHiddenLayer(_ l: Int) -> Bool {
-        l > 0 && l < layerCount - 1 && LayerStepKernel<T>.fitsHiddenLayer(inputWidth: widths[l], width: widths[l + 1])
+        gemm.tuning.layerSteps == 1 && l > 0 && l < layerCount - 1
+            && LayerStepKernel<T>.fitsHiddenLayer(inputWidth: widths[l], width: widths[l + 1])
     }
 
     /// The lowest layer that trains (`layerCount`: only the skip term), below which no delta is needed.
