@@ -52,7 +52,7 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
     const int onesColumn = (epilogue & ONES_B) ? N - 1 : -1;
 
     REAL acc[WORK_M][WORK_N];
-    multiply(acc, transA, transB, M, N, K, A, lda, B, ldb, orderA, orderB, onesColumn, tileA, tileB);
+    multiply(acc, transA, transB, M, N, K, A, lda, B, ldb, orderA, orderB, onesColumn, m0, n0, tileA, tileB);
 
     // When updating, C and the bias are tensors of one parameter buffer, and the moments have its
     // layout: each result's index in that buffer addresses its parameter and both moments.

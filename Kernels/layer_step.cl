@@ -1,11 +1,12 @@
 // A layer's share of a minibatch step in one launch, one work-group per student (issue 28), for
-// layers small enough that a student's whole layer is a few work-group loops:
+// layers small enough that one work-group does a student's whole layer:
 //
-//   output_layer_step  the output layer's forward product (with the skip term's), the loss and
-//                      its gradient, then what hidden_layer_step does for the output layer, and
-//                      the skip term's update
 //   hidden_layer_step  the delta into the layer below, (Δ·W) ⊙ σ′, then the layer's weight and
-//                      bias gradients, each summed over the minibatch and applied by Adam or SGD
+//                      bias gradients, each summed over the minibatch and applied by Adam or SGD;
+//                      both products in gemm_tiles.cl's tiles
+//   output_layer_step  the output layer's forward product (with the skip term's), the loss and
+//                      its gradient, then as hidden_layer_step the delta below and the update,
+//                      and the skip term's update; in plain loops, as the layer is at most 16 wide
 //
 // A split over work-groups would need a global sync twice: the gradient of a weight sums over
 // every row of the minibatch, and the delta into the layer below must read every weight before
@@ -14,8 +15,8 @@
 //
 // Layouts as in gemm.cl: activations and deltas sample-major, [rows, students·width]; a layer's
 // weights W [students, width, inputWidth] and biases [students, width] in the parameter buffer,
-// whose moments share its indices. Needs real.cl, activations.cl, reduce.cl, loss.cl and
-// optimizer.cl before it.
+// whose moments share its indices. Needs real.cl, reduce.cl, loss.cl, optimizer.cl and
+// gemm_tiles.cl before it.
 #ifndef LAYER_GROUP
 #define LAYER_GROUP 256
 #endif
@@ -139,13 +140,49 @@ void output_layer_step(__global const REAL *inputs, const int inputPitch, const 
                      biasCorrection1, correction2);
 }
 
-// A hidden layer above the first (dimension 0: students), whose deltas the layer above has written.
-__kernel __attribute__((reqd_work_group_size(LAYER_GROUP, 1, 1)))
+// A hidden layer above the first, whose deltas the layer above has written: one work-group of
+// gemm_tiles.cl's shape per student (group dimension 0), walking the tiles of its two products,
+// the delta below [rows, inputWidth] and the gradient [width, inputWidth + 1] (the last column
+// from a column of ones: the bias's), as the matrix products would.
+__kernel __attribute__((reqd_work_group_size(THREADS_N, THREADS_M, 1)))
 void hidden_layer_step(__global const REAL *inputs, __global REAL *parameters, const int offW, const int offB,
                        __global const REAL *deltas, __global REAL *below, __global const REAL *derivatives,
                        const int rows, const int inputWidth, const int width, const int flags, UPDATE_PARAMETERS) {
+    __local REAL tileA[BUFFERS * TILE_K * PITCH_M];
+    __local REAL tileB[BUFFERS * TILE_K * PITCH_N];
     const int student = get_group_id(0), students = get_num_groups(0);
-    layer_backward(inputs, students * inputWidth, inputWidth, 0, parameters, offW, offB, deltas, below, derivatives,
-                   rows, inputWidth, width, flags, student, students, get_local_id(0),
-                   M1, M2, rates, layerScale, beta1, beta2, epsilon, biasCorrection1, correction2);
+    const int tn = get_local_id(0), tm = get_local_id(1);
+    __global const REAL *delta = deltas + student * width, *x = inputs + student * inputWidth;
+    const int atW = offW + student * width * inputWidth, atB = offB + student * width;
+    REAL acc[WORK_M][WORK_N];
+    if (flags & LAYER_PROPAGATE) {
+        for (int m0 = 0; m0 < rows; m0 += TILE_M)
+            for (int n0 = 0; n0 < inputWidth; n0 += TILE_N) {
+                multiply(acc, false, false, rows, inputWidth, width, delta, students * width, parameters + atW, inputWidth,
+                         0, 0, -1, m0, n0, tileA, tileB);
+                for (int i = 0; i < WORK_M; i++)
+                    for (int j = 0; j < WORK_N; j++) {
+                        const int r = m0 + ROW_OF(i, tm), c = n0 + COLUMN_OF(j, tn);
+                        const int at = r * students * inputWidth + student * inputWidth + c;
+                        if (r < rows && c < inputWidth) below[at] = acc[i][j] * derivatives[at];
+                    }
+            }
+    }
+    // Every work-item's reads of W above come before any update below.
+    barrier(CLK_GLOBAL_MEM_FENCE);
+    const REAL lr = rates[student] * layerScale;
+    if (lr == 0) return;   // a stopped student or a frozen layer
+    for (int m0 = 0; m0 < width; m0 += TILE_M)
+        for (int n0 = 0; n0 <= inputWidth; n0 += TILE_N) {
+            multiply(acc, true, false, width, inputWidth + 1, rows, delta, students * width, x, students * inputWidth,
+                     0, 0, inputWidth, m0, n0, tileA, tileB);
+            for (int i = 0; i < WORK_M; i++)
+                for (int j = 0; j < WORK_N; j++) {
+                    const int k = m0 + ROW_OF(i, tm), c = n0 + COLUMN_OF(j, tn);
+                    if (k >= width || c > inputWidth) continue;
+                    const int at = c == inputWidth ? atB + k : atW + k * inputWidth + c;
+                    update_parameter(flags & LAYER_ADAM, parameters + at, M1 + at, M2 + at, acc[i][j], lr, beta1, beta2,
+                                     epsilon, biasCorrection1, correction2);
+                }
+        }
 }

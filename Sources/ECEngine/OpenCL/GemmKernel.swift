@@ -55,10 +55,9 @@ public final class GemmKernel<T: Real> {
 
     private func program(_ tiles: KernelTuning) throws -> OpenCLProgram {
         if let built = programs[tiles] { return built }
-        var fitting = tiles
-        if fitting.gemmLocalBytes(scalarBytes: MemoryLayout<T>.stride) > context.device.localMemoryBytes { fitting.gemmVersion = 1 }
         let program = try context.program(files: ["activations", "optimizer", "gemm_tiles", "gemm"], scalar: T.self,
-                                          defines: [activationDefine(activation)] + fitting.gemmDefines)
+                                          defines: [activationDefine(activation)]
+                                              + tiles.fitting(context.device, scalar: T.self).gemmDefines)
         programs[tiles] = program
         return program
     }

@@ -95,6 +95,13 @@ public struct KernelTuning: Sendable, Hashable {
         return gemmVersion * tileK * (tileM + pad + tileN + pad) * scalarBytes
     }
 
+    /// These tiles, in version 1 where version 2's double buffers would not fit `device`'s local memory.
+    func fitting<T: Real>(_ device: OpenCLDevice, scalar _: T.Type) -> KernelTuning {
+        var tiles = self
+        if gemmLocalBytes(scalarBytes: MemoryLayout<T>.stride) > device.localMemoryBytes { tiles.gemmVersion = 1 }
+        return tiles
+    }
+
     /// The defines of the loss kernel, which does not depend on the bank.
     var lossDefines: [String] { [define("LOSS_GROUP", lossGroup)] }
 

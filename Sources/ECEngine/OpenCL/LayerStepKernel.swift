@@ -9,8 +9,8 @@ final class LayerStepKernel<T: Real> {
     /// The widest output layer the fused launch takes: its loss and forward product loop over a
     /// student's outputs per row.
     static var maximumOutputWidth: Int { 16 }
-    /// The most weights per student of a fused hidden layer, whose products one work-group runs
-    /// without tiles; wider layers keep the tiled products.
+    /// The most weights per student of a fused hidden layer, whose products one work-group walks
+    /// tile by tile; wider layers keep the products, whose tiles spread over work-groups.
     static var maximumHiddenWeights: Int { 128 * 128 }
 
     static func fitsOutputLayer(width: Int) -> Bool { width <= maximumOutputWidth }
@@ -40,8 +40,9 @@ final class LayerStepKernel<T: Real> {
 
     init(context: OpenCLContext, tuning: KernelTuning) throws {
         self.tuning = tuning
-        program = try context.program(files: ["reduce", "loss", "optimizer", "layer_step"], scalar: T.self,
-                                      defines: tuning.lossDefines + [define("LAYER_GROUP", tuning.layerGroup)])
+        program = try context.program(files: ["reduce", "loss", "optimizer", "gemm_tiles", "layer_step"], scalar: T.self,
+                                      defines: tuning.lossDefines + [define("LAYER_GROUP", tuning.layerGroup)]
+                                          + tuning.fitting(context.device, scalar: T.self).gemmDefines)
     }
 
     /// layer_step.cl's LAYER_* flags.
@@ -95,8 +96,9 @@ final class LayerStepKernel<T: Real> {
             throw OpenCLError.invalidRequest("hidden layer step of \(students) students × [\(rows), \(inputWidth) → \(width)]")
         }
         let (moments, settings) = try update.optimizerArguments(students: students)
-        return try BoundLaunch(program.kernel("hidden_layer_step"), global: [tuning.layerGroup * students],
-                               local: [tuning.layerGroup], arguments: [
+        let threads = tuning.gemmThreads
+        return try BoundLaunch(program.kernel("hidden_layer_step"), global: [threads.n * students, threads.m],
+                               local: [threads.n, threads.m], arguments: [
             .buffer(inputs), .buffer(p.values), .int(p.weightOffset(layer)), .int(p.biasOffset(layer)),
             .buffer(deltas), .buffer(below?.deltas ?? deltas), .buffer(below?.derivatives ?? deltas),
             .int(rows), .int(inputWidth), .int(width),
