@@ -3,8 +3,9 @@ import ECCore
 /// Kernels/layer_step.cl: a layer's part of a minibatch step in one launch, one work-group per
 /// student. The output layer's launch does its forward product (with the skip term's), the loss,
 /// the deltas, the delta into the layer below and the layer's and the skip term's updates; a
-/// hidden layer's does the delta into the layer below and its update. The general path takes them for layers small enough (`fitsOutputLayer`,
-/// `fitsHiddenLayer`) and its matrix products for the others.
+/// hidden layer's does the delta into the layer below and its update. The general path takes
+/// them for layers small enough (`fitsOutputLayer`, `fitsHiddenLayer`) and its matrix products
+/// for the others.
 final class LayerStepKernel<T: Real> {
     /// The widest output layer the fused launch takes: its loss and forward product loop over a
     /// student's outputs per row.
