@@ -46,7 +46,8 @@ final class MinibatchPipeline<T: Real> {
     private struct StepLaunches {
         let rows: Int
         let forward: [BoundLaunch]
-        /// The loss alone, and the loss with the output gradient.
+        /// The loss alone, and the loss with the output gradient (each with the output layer's
+        /// product, and the latter with its backward step, where the output layer's step does them).
         let evaluation: BoundLaunch
         let loss: BoundLaunch
         let backward: [BoundLaunch]
