@@ -29,22 +29,6 @@
 #define UPDATE_ADAM 128         // Adam with the moments M1, M2 addressed as C
 #define UPDATE_SGD 256
 
-// The parameter `p` (with moments m, v) after one step against gradient `g` at rate `lr`.
-inline void update_parameter(const int flags, __global REAL *p, __global REAL *m, __global REAL *v,
-                             const REAL g, const REAL lr, const REAL beta1, const REAL beta2,
-                             const REAL epsilon, const REAL biasCorrection1, const REAL correction2) {
-    if (lr == 0) return;   // a stopped student: parameters and moments untouched
-    if (flags & UPDATE_SGD) {
-        *p -= lr * g;
-    } else {
-        REAL pj = *p, mj = *m, vj = *v;
-        adam_step(&pj, &mj, &vj, g, beta1, beta2, epsilon, lr * biasCorrection1, correction2);
-        *p = pj;
-        *m = mj;
-        *v = vj;
-    }
-}
-
 // The body every form shares; the forms differ only in how A and B are laid out, which the
 // kernels below pass as constants so that each compiles to its own specialised loads.
 inline void gemm(const bool transA, const bool transB, const int M, const int N, const int K,
@@ -68,7 +52,7 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
     const int onesColumn = (epilogue & ONES_B) ? N - 1 : -1;
 
     REAL acc[WORK_M][WORK_N];
-    multiply(acc, transA, transB, M, N, K, A, lda, B, ldb, orderA, orderB, onesColumn, tileA, tileB);
+    multiply(acc, transA, transB, M, N, K, A, lda, B, ldb, orderA, orderB, onesColumn, m0, n0, tileA, tileB);
 
     // When updating, C and the bias are tensors of one parameter buffer, and the moments have its
     // layout: each result's index in that buffer addresses its parameter and both moments.
@@ -87,7 +71,7 @@ inline void gemm(const bool transA, const bool transB, const int M, const int N,
             REAL z = acc[i][j];
             if (updates) {
                 const int at = n == onesColumn ? biasBase + m : cBase + c;
-                update_parameter(updates, parameters + at, M1 + at, M2 + at, z,
+                update_parameter(updates & UPDATE_ADAM, parameters + at, M1 + at, M2 + at, z,
                                  rates[batch + m / rowsPerStudent] * layerScale,
                                  beta1, beta2, epsilon, biasCorrection1, correction2);
                 continue;

@@ -118,14 +118,14 @@ inline void multiply_slice(REAL acc[WORK_M][WORK_N], __local const REAL *tileA, 
     }
 }
 
-// acc = op(A)·op(B) over the work-group's tile of C, for work-item (tm, tn). op(A)[m, k] is
-// A[k, m] when transposed; op(B)[k, n] is B[n, k] when transposed.
+// acc = op(A)·op(B) over the tile of C at (m0, n0), for work-item (tm, tn) = (local id 1, local
+// id 0). op(A)[m, k] is A[k, m] when transposed; op(B)[k, n] is B[n, k] when transposed. The
+// work-group may go on to another tile: every slice ends with a barrier.
 inline void multiply(REAL acc[WORK_M][WORK_N], const bool transA, const bool transB, const int M, const int N,
                      const int K, __global const REAL *A, const int lda, __global const REAL *B, const int ldb,
                      __global const int *orderA, __global const int *orderB, const int onesColumn,
-                     __local REAL *tileA, __local REAL *tileB) {
+                     const int m0, const int n0, __local REAL *tileA, __local REAL *tileB) {
     const int tn = get_local_id(0), tm = get_local_id(1), thread = tm * THREADS_N + tn;
-    const int n0 = get_group_id(0) * TILE_N, m0 = get_group_id(1) * TILE_M;
     for (int i = 0; i < WORK_M; i++)
         for (int j = 0; j < WORK_N; j++) acc[i][j] = 0;
 #if GEMM_VERSION == 2

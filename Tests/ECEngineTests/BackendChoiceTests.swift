@@ -54,6 +54,8 @@ struct BackendChoiceTests {
         #expect(try KernelTuning.for(device, environment: [variable: "fillGroups=0"]).fillGroups == 0)
         #expect(try KernelTuning.for(device, environment: [variable: "gemmVersion=1"]).gemmVersion == 1)
         #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "gemmVersion=3"]) }
+        #expect(try KernelTuning.for(device, environment: [variable: "layerSteps=0"]).layerSteps == 0)
+        #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "layerSteps=2"]) }
         #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "tileM=0"]) }
         #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "tileQ=4"]) }
         #expect(throws: ECError.self) { try KernelTuning.for(device, environment: [variable: "tileM=30"]) }

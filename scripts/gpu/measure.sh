@@ -72,11 +72,12 @@ for w in mnist64 deep; do
   done
 done
 # The tiles: versions 1 and 2 of gemm_tiles.cl in the device's tiles (a GPU's 128 × 128, 8 × 8 each) and the
-# CPU's 64 × 64 (4 × 4), and small products not split over idle compute units (label=EC_KERNEL_TUNING;
-# the labels name the files, which must be plain names to come back).
+# CPU's 64 × 64 (4 × 4), small products not split over idle compute units, and every layer in its matrix
+# products instead of the layer steps of layer_step.cl (label=EC_KERNEL_TUNING; the labels name the files,
+# which must be plain names to come back).
 t64=tileM=64,tileN=64,workM=4,workN=4
 for variant in v1=gemmVersion=1 v2=gemmVersion=2 v1tiles64=gemmVersion=1,$t64 v2tiles64=gemmVersion=2,$t64 \
-               nofill=fillGroups=0; do
+               nofill=fillGroups=0 nosteps=layerSteps=0; do
   label=${variant%%=*} tuning=${variant#*=}
   for w in mnist64 deep; do
     for b in 512 128; do
@@ -84,6 +85,7 @@ for variant in v1=gemmVersion=1 v2=gemmVersion=2 v1tiles64=gemmVersion=1,$t64 v2
         ec bench --workload "$w" --backend opencl --batch-size $b --json "${size[@]}"
     done
   done
+  [ $label = nosteps ] && continue   # the product alone does not change
   EC_KERNEL_TUNING=$tuning step "gemm-$label" "gemm-$label.jsonl" ec bench --gemm $gemm --backend opencl --json
 done
 # The acceptance cases with whatever is left (they resume, so a second call can finish them).

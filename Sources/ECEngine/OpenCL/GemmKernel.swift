@@ -37,7 +37,7 @@ public final class GemmKernel<T: Real> {
 
     /// Where each argument that changes between steps sits among gemm.cl's parameters.
     static var firstArgument: Int { 21 }
-    static var correctionArguments: (Int, Int) { (30, 31) }
+    static var correctionArgument: Int { 30 }
 
     public let tuning: KernelTuning
     private let context: OpenCLContext
@@ -55,10 +55,9 @@ public final class GemmKernel<T: Real> {
 
     private func program(_ tiles: KernelTuning) throws -> OpenCLProgram {
         if let built = programs[tiles] { return built }
-        var fitting = tiles
-        if fitting.gemmLocalBytes(scalarBytes: MemoryLayout<T>.stride) > context.device.localMemoryBytes { fitting.gemmVersion = 1 }
         let program = try context.program(files: ["activations", "optimizer", "gemm_tiles", "gemm"], scalar: T.self,
-                                          defines: [activationDefine(activation)] + fitting.gemmDefines)
+                                          defines: [activationDefine(activation)]
+                                              + tiles.fitting(context.device, scalar: T.self).gemmDefines)
         programs[tiles] = program
         return program
     }
@@ -87,7 +86,7 @@ public final class GemmKernel<T: Real> {
         let launch = try bind(form, m: m, n: n, k: k, batch: batch, a: a, b: b, c: c, epilogue: epilogue,
                               gather: gather?.order)
         try launch.set(Self.firstArgument, Int32(gather?.first ?? 0))
-        if case .update(let update) = epilogue { try update.setCorrections(on: launch, step: step) }
+        if case .update(let update) = epilogue { try update.setCorrections(on: launch, at: Self.correctionArgument, step: step) }
         try launch.enqueue()
     }
 

@@ -20,6 +20,11 @@ public struct KernelTuning: Sendable, Hashable {
     public var lossGroup = 256
     /// epoch_small.cl: work-items per student (a power of two).
     public var fusedGroup = 256
+    /// layer_step.cl: work-items per student (a power of two).
+    public var layerGroup = 256
+    /// 1: the output layer and small hidden layers in one launch each (layer_step.cl); 0: their
+    /// matrix products and the loss kernel, as before issue 28, for an A/B on a card.
+    public var layerSteps = 1
 
     /// The environment variable that overrides tunables, e.g. `tileM=128,tileN=128,workM=8,workN=8`:
     /// a GPU machine can try sizes without a rebuild.
@@ -53,6 +58,7 @@ public struct KernelTuning: Sendable, Hashable {
             tuning.workM = min(tuning.workM * 2, tuning.tileM)
             tuning.lossGroup /= 2
             tuning.fusedGroup /= 2
+            tuning.layerGroup /= 2
         }
         if let text = environment[environmentVariable], !text.isEmpty {
             try tuning.override(with: text)
@@ -89,26 +95,34 @@ public struct KernelTuning: Sendable, Hashable {
         return gemmVersion * tileK * (tileM + pad + tileN + pad) * scalarBytes
     }
 
+    /// These tiles, in version 1 where version 2's double buffers would not fit `device`'s local memory.
+    func fitting<T: Real>(_ device: OpenCLDevice, scalar _: T.Type) -> KernelTuning {
+        var tiles = self
+        if gemmLocalBytes(scalarBytes: MemoryLayout<T>.stride) > device.localMemoryBytes { tiles.gemmVersion = 1 }
+        return tiles
+    }
+
     /// The defines of the loss kernel, which does not depend on the bank.
     var lossDefines: [String] { [define("LOSS_GROUP", lossGroup)] }
 
     private var largestGroup: Int {
-        max(gemmThreads.n * gemmThreads.m, lossGroup, fusedGroup)
+        max(gemmThreads.n * gemmThreads.m, lossGroup, fusedGroup, layerGroup)
     }
 
     /// The tunables by the names `EC_KERNEL_TUNING` uses (a computed property: key paths are not Sendable).
     private static var names: [String: WritableKeyPath<KernelTuning, Int>] {
         ["tileM": \.tileM, "tileN": \.tileN, "tileK": \.tileK, "workM": \.workM, "workN": \.workN, "fillGroups": \.fillGroups,
          "gemmVersion": \.gemmVersion,
-         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup]
+         "lossGroup": \.lossGroup, "fusedGroup": \.fusedGroup, "layerGroup": \.layerGroup, "layerSteps": \.layerSteps]
     }
 
     private mutating func override(with text: String) throws {
         for item in text.split(separator: ",") {
             let parts = item.split(separator: "=").map { $0.trimmingCharacters(in: .whitespaces) }
             guard parts.count == 2, let path = Self.names[parts[0]], let value = Int(parts[1]),
-                  value > 0 || (value == 0 && path == \.fillGroups) else {
-                throw ECError.invalidArgument("\(Self.environmentVariable): cannot read '\(item)' (expected NAME=POSITIVE, or fillGroups=0, "
+                  value > 0 || (value == 0 && (path == \.fillGroups || path == \.layerSteps)) else {
+                throw ECError.invalidArgument("\(Self.environmentVariable): cannot read '\(item)' (expected NAME=POSITIVE, "
+                                              + "or fillGroups=0, layerSteps=0, "
                                               + "with NAME one of \(Self.names.keys.sorted().joined(separator: ", ")))")
             }
             self[keyPath: path] = value
@@ -122,8 +136,10 @@ public struct KernelTuning: Sendable, Hashable {
                 "tileM and tileN (\(tileM), \(tileN)) must be multiples of workM and workN (\(workM), \(workN))"
             } else if gemmVersion != 1 && gemmVersion != 2 {
                 "gemmVersion (\(gemmVersion)) must be 1 or 2"
-            } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) {
-                "lossGroup and fusedGroup (\(lossGroup), \(fusedGroup)) must be powers of two"
+            } else if layerSteps != 0 && layerSteps != 1 {
+                "layerSteps (\(layerSteps)) must be 0 or 1"
+            } else if !isPowerOfTwo(lossGroup) || !isPowerOfTwo(fusedGroup) || !isPowerOfTwo(layerGroup) {
+                "lossGroup, fusedGroup and layerGroup (\(lossGroup), \(fusedGroup), \(layerGroup)) must be powers of two"
             } else if largestGroup > maxWorkGroupSize {
                 "a work-group of \(largestGroup) work-items exceeds the device's \(maxWorkGroupSize)"
             } else { nil }

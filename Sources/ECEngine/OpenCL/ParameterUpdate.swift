@@ -26,19 +26,28 @@ public struct ParameterUpdate<T: Real> {
     /// gemm.cl's parameters from `M1` on, for a product of `rows` rows in `batch` matrices.
     func arguments(rows: Int, batch: Int) throws -> [OpenCLArgument] {
         let students = rowsPerStudent.map { (rows + $0 - 1) / $0 } ?? batch
-        guard rowsPerStudent.map({ $0 > 0 }) ?? true, rates.count >= students, bias.map({ $0.buffer === parameters.values }) ?? true,
+        guard rowsPerStudent.map({ $0 > 0 }) ?? true else {
+            throw OpenCLError.invalidRequest("GEMM update of \(rows) rows in \(rowsPerStudent ?? 0) per student")
+        }
+        let (moments, settings) = try optimizerArguments(students: students)
+        return moments + [.int(rowsPerStudent ?? max(rows, 1))] + settings
+    }
+
+    /// The parameters every updating kernel takes (gemm.cl's and layer_step.cl's, which put the
+    /// rows per student between the two in gemm.cl): the moments and rates of `students`
+    /// students, then the layer's scale, Adam's settings and placeholders for the corrections.
+    func optimizerArguments(students: Int) throws -> (moments: [OpenCLArgument], settings: [OpenCLArgument]) {
+        guard rates.count >= students, bias.map({ $0.buffer === parameters.values }) ?? true,
               !optimizer.usesMoments || parameters.firstMoments.count == parameters.count else {
-            throw OpenCLError.invalidRequest("GEMM update of \(students) students: \(rates.count) rates, "
+            throw OpenCLError.invalidRequest("update of \(students) students: \(rates.count) rates, "
                                              + "the bias outside the parameters, or no moments for Adam")
         }
         // SGD has no moments (one-element handles): the parameters stand in, never touched through them.
         let (first, second) = optimizer.usesMoments ? (parameters.firstMoments, parameters.secondMoments)
             : (parameters.values, parameters.values)
         let (beta1, beta2, epsilon) = if case .adam(let b1, let b2, let e) = optimizer { (b1, b2, e) } else { (0.0, 0.0, 0.0) }
-        return [
-            .buffer(first), .buffer(second), .buffer(rates), .int(rowsPerStudent ?? max(rows, 1)), .real(T(layerScale)),
-            .real(T(beta1)), .real(T(beta2)), .real(T(epsilon)), .real(T(1)), .real(T(1)),
-        ]
+        return ([.buffer(first), .buffer(second), .buffer(rates)],
+                [.real(T(layerScale)), .real(T(beta1)), .real(T(beta2)), .real(T(epsilon)), .real(T(1)), .real(T(1))])
     }
 
     /// The same parameters for a product that updates nothing.
@@ -46,12 +55,12 @@ public struct ParameterUpdate<T: Real> {
         [.buffer(buffer), .buffer(buffer), .buffer(buffer), .int(1)] + [OpenCLArgument](repeating: .real(T(0)), count: 6)
     }
 
-    /// Sets Adam's corrections for update number `step` (from 1) on a launch bound with this update.
-    func setCorrections(on launch: BoundLaunch, step: Int) throws {
+    /// Sets Adam's corrections for update number `step` (from 1) on a launch bound with this
+    /// update, whose kernel takes them at arguments `at` and `at + 1`.
+    func setCorrections(on launch: BoundLaunch, at first: Int, step: Int) throws {
         guard case .adam(let beta1, let beta2, _) = optimizer else { return }
         let corrections = AdamCorrections(beta1: beta1, beta2: beta2, step: step)
-        let (first, second) = GemmKernel<T>.correctionArguments
         try launch.set(first, real: T(corrections.biasCorrection1))
-        try launch.set(second, real: T(corrections.correction2))
+        try launch.set(first + 1, real: T(corrections.correction2))
     }
 }
