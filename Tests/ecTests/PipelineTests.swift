@@ -198,7 +198,7 @@ struct PipelineTests {
             #expect(result?["samples"] as? Int == 40)
             let launches = result?["launchesPerStep"] as? Double
             let profile = result?["profile"] as? [[String: Any]] ?? []
-            #expect(launches == 12)
+            #expect(launches == 7)
             #expect(profile.reduce(0) { $0 + ($1["launchesPerStep"] as? Double ?? 0) } == launches)
             #expect(abs(profile.reduce(0) { $0 + ($1["share"] as? Double ?? 0) } - 1) < 1e-9)
         }
@@ -212,7 +212,7 @@ struct PipelineTests {
                                                    "--epochs", "1", "--backend", "opencl", "--json"], in: directory)
             let result = parseJSON(outcome.stdout) as? [String: Any]
             #expect(result?["batchSize"] as? Int == 16)
-            #expect(result?["launchesPerStep"] as? Double == 6)
+            #expect(result?["launchesPerStep"] as? Double == 3)
             let gemm = try await expectSuccess(["bench", "--gemm", "33", "--epochs", "2", "--backend", "opencl", "--json"],
                                                in: directory)
             let product = parseJSON(gemm.stdout) as? [String: Any]
