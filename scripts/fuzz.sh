@@ -64,12 +64,16 @@ build() {
 }
 binary() { case $1 in settings|checkpoint|trainer) echo fuzz-run-files ;; *) echo fuzz-parsers ;; esac; }
 dictionary() { case $1 in settings|checkpoint|trainer) echo -dict="$root/Fuzz/json.dict" ;; esac; }
+# The two builds are one compiler process each: side by side they take one core each.
+builds=()
 for name in $(for t in $targets; do binary "$t"; done | sort -u); do
     case $name in
-        fuzz-parsers) build fuzz-parsers ECFormats Fuzz/Parsers.swift ECCore ;;
-        fuzz-run-files) build fuzz-run-files ExpandCluster Fuzz/RunFiles.swift ECCore ECEngine ECFormats ECNumerics ECDistributed ;;
+        fuzz-parsers) build fuzz-parsers ECFormats Fuzz/Parsers.swift ECCore & ;;
+        fuzz-run-files) build fuzz-run-files ExpandCluster Fuzz/RunFiles.swift ECCore ECEngine ECFormats ECNumerics ECDistributed & ;;
     esac
+    builds+=($!)
 done
+for pid in "${builds[@]}"; do wait "$pid"; done
 
 failed=0
 for target in $targets; do
