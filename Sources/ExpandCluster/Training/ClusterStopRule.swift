@@ -1,5 +1,4 @@
 import ECCore
-import Foundation
 
 /// Ends an expansion once more epochs would not change what the clustering takes from it: every
 /// `everyEpochs` epochs the students' hidden layer is clustered as step 2 clusters it, and after
@@ -54,14 +53,9 @@ public struct ClusterCheck: Sendable, Equatable {
     public func sameClusters(as previous: ClusterCheck, angleDegrees: Double) -> Bool {
         guard directions.rows > 0, directions.rows == previous.directions.rows,
               directions.columns == previous.directions.columns else { return false }
-        let minimumCosine = cos(angleDegrees * .pi / 180)
         func covered(_ a: Matrix<Double>, by b: Matrix<Double>) -> Bool {
             (0..<a.rows).allSatisfy { i in
-                let u = a.row(i)
-                return (0..<b.rows).contains { j in
-                    let v = b.row(j)
-                    return abs(zip(u, v).reduce(0) { $0 + $1.0 * $1.1 }) >= minimumCosine * u.euclideanNorm * v.euclideanNorm
-                }
+                (0..<b.rows).contains { j in VectorAngle(a.row(i), b.row(j)).unsigned.degrees <= angleDegrees }
             }
         }
         return covered(directions, by: previous.directions) && covered(previous.directions, by: directions)
