@@ -48,7 +48,7 @@ extension Activation {
             let e = T.exp(-Swift.abs(z))
             let s = 1 / (1 + e)
             let es = e * s
-            return (Swift.max(z, 0) + T.log1p(e), z >= 0 ? s : es)
+            return (Swift.max(z, 0) + T.log1pOfUnit(e), z >= 0 ? s : es)
         }
     }
 
@@ -84,7 +84,7 @@ extension Activation {
             let positive = z >= 0
             let sig = positive ? s : es
             let sig4 = positive ? s4 : e4s4
-            return (sig4 + Swift.max(z, 0) + T.log1p(e), 4 * e4s4 * s4 + sig)
+            return (sig4 + Swift.max(z, 0) + T.log1pOfUnit(e), 4 * e4s4 * s4 + sig)
         }
     }
 
