@@ -1,4 +1,5 @@
 import ECCore
+import ECEngine
 import Foundation
 
 /// The dendrogram of one hidden layer's neurons across students, ready to be cut.
@@ -182,5 +183,19 @@ public struct LayerTree: Sendable {
             }
         }
         return median(distances)
+    }
+}
+
+extension LayerTree {
+    /// Hidden layer `layer` (from 0) of `bank` as step 2 clusters it, with each student's view of
+    /// the layer (contributions measured on `sample`); the input mask applies to the first layer
+    /// only. The cluster stop rule builds its checks here too, so that they see what step 2 will.
+    static func ofLayer(_ layer: Int, of bank: StudentBank<Double>, losses: [Double], sample: Matrix<Double>,
+                        layerInputs: Matrix<Double>, symmetry: SymmetryClass, inputMask: [Bool]?,
+                        options: ClusteringOptions) throws -> (tree: LayerTree, views: [StudentLayerView]) {
+        let views = StudentLayerView.views(of: bank, layer: layer, sample: sample)
+        let tree = try LayerTree(layer: layer, students: views, losses: losses, symmetry: symmetry,
+                                 inputMask: layer == 0 ? inputMask : nil, options: options, layerInputs: layerInputs)
+        return (tree, views)
     }
 }

@@ -32,12 +32,11 @@ struct ClusterLayer<Scalar: Real>: Phase {
 
     func run(_ students: StudentsAtLayer, in runner: PhaseRunner<Scalar>) throws -> LayerClusters {
         let options = runner.options, l = layer - 1
-        let views = StudentLayerView.views(of: students.bank, layer: l, sample: runner.sample)
         let layerInputs = l == 0 ? runner.sample
             : try Reconstruction.features(of: students.rebuiltBelow, activation: options.activation, on: runner.sample)
-        let tree = try LayerTree(layer: l, students: views, losses: students.losses, symmetry: options.activation.symmetry,
-                                 inputMask: l == 0 ? options.inputMask : nil, options: options.clustering,
-                                 layerInputs: layerInputs)
+        let (tree, views) = try LayerTree.ofLayer(l, of: students.bank, losses: students.losses, sample: runner.sample,
+                                                  layerInputs: layerInputs, symmetry: options.activation.symmetry,
+                                                  inputMask: options.inputMask, options: options.clustering)
         let kept = tree.cut(at: tree.ruleCut), spare = tree.cut(at: tree.ruleCut, minimumStudents: 2)
         runner.progress(.note("layer \(layer): \(kept.recoveredWidth) neurons from \(kept.clusters.count) clusters (\(kept.negligibleNeurons) of \(kept.candidateNeurons) neurons negligible)"))
         guard kept.recoveredWidth > 0 else {

@@ -2,7 +2,7 @@ import ECCore
 import ECEngine
 
 /// What a training of one-hidden-layer students needs to apply the cluster stop rule: the rule,
-/// and how the clustering of step 2 sees the students (`LayerTree` of the first hidden layer).
+/// and how the clustering of step 2 sees the students (`LayerTree.ofLayer` of the first hidden layer).
 public struct ClusterWatch: Sendable {
     let rule: ClusterStopRule
     let sample: Matrix<Double>
@@ -26,9 +26,9 @@ public struct ClusterWatch: Sendable {
 
     /// The check of `bank` (with per-student `losses`) at `epoch`, counting on from `previous`.
     public func check<T: Real>(_ bank: StudentBank<T>, losses: [Double], epoch: Int, after previous: ClusterCheck?) throws -> ClusterCheck {
-        let views = StudentLayerView.views(of: bank.converted(to: Double.self), layer: 0, sample: sample)
-        let tree = try LayerTree(layer: 0, students: views, losses: losses, symmetry: symmetry, inputMask: inputMask,
-                                 options: clustering, layerInputs: sample)
+        let tree = try LayerTree.ofLayer(0, of: bank.converted(to: Double.self), losses: losses, sample: sample,
+                                         layerInputs: sample, symmetry: symmetry, inputMask: inputMask,
+                                         options: clustering).tree
         let cut = tree.cut(at: tree.ruleCut)
         var directions = Matrix<Double>(rows: cut.recoveredWidth, columns: tree.points.columns)
         for (i, reference) in tree.references.enumerated() {
