@@ -36,6 +36,7 @@ struct SuiteCommand: AsyncParsableCommand {
         @Option(parsing: .unconditional, help: "Students per problem.") var students = 20
         @Option(parsing: .unconditional, help: "Gaussian probe inputs per problem.") var samples = 4000
         @Option(parsing: .unconditional, help: "Epoch cap of each expansion.") var epochs = 3000
+        @Option(parsing: .unconditional, help: "Adam learning rate of each expansion (default: identify's).") var lr: Double?
         @OptionGroup var engine: EngineOptions
         @Option(help: "Suite directory (results.jsonl, summary.md, one run directory per problem).") var output: String
 
@@ -57,6 +58,7 @@ struct SuiteCommand: AsyncParsableCommand {
             try FlagCheck.require(students >= 2, "--students", "at least 2", got: students)
             try FlagCheck.positive(samples, "--samples")
             try FlagCheck.positive(epochs, "--epochs")
+            if let lr { try FlagCheck.positiveFinite(lr, "--lr") }
         }
 
         /// Under mpirun the ranks share the problems; rank 0 writes the results and prints.
@@ -65,7 +67,8 @@ struct SuiteCommand: AsyncParsableCommand {
             let selected = try ToySuite.select(problems)
             let ranks = try Ranks.world
             let runner = try SuiteRunner(directory: fileURL(output), settings: SuiteSettings(
-                students: students, samples: samples, epochs: epochs, precision: engine.precision, backend: engine.selection),
+                students: students, samples: samples, epochs: epochs, learningRate: lr, precision: engine.precision,
+                backend: engine.selection),
                                          ranks: ranks)
             let printer = ProgressPrinter(quiet: !ranks.isRoot)
             // Continued by the same command.

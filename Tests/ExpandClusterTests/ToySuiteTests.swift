@@ -80,4 +80,28 @@ struct ToySuiteTests {
             try SuiteRunner(directory: directory, settings: SuiteSettings(students: 5, samples: 300, epochs: 50))
         }
     }
+
+    @Test func aSuiteRateReachesEachProblemAndAnOlderDirectoryStillContinues() throws {
+        let problem = try #require(try ToySuite.select("g-d2-r2-s1").first)
+        let plain = SuiteSettings(students: 4, samples: 300, epochs: 50)
+        let faster = SuiteSettings(students: 4, samples: 300, epochs: 50, learningRate: 3e-3)
+        #expect(faster.options(for: problem, rho: 4).expansion.learningRate == 3e-3)
+        #expect(plain.options(for: problem, rho: 4).expansion.learningRate
+                == IdentifyOptions(activation: .g, hiddenLayers: 1, referenceWidths: [2]).expansion.learningRate)
+
+        let directory = try makeTemporaryDirectory("ec-suite")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        _ = try SuiteRunner(directory: directory, settings: faster)
+        let settingsURL = directory.appendingPathComponent("settings.json")
+        let saved = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: settingsURL)) as? [String: Any])
+        #expect(saved["learningRate"] as? Double == 3e-3)
+        #expect(throws: ECError.self) { try SuiteRunner(directory: directory, settings: plain) }
+
+        // A settings.json written before the rate existed continues with identify's default.
+        var older = saved
+        older["learningRate"] = nil
+        try JSONSerialization.data(withJSONObject: older).write(to: settingsURL)
+        _ = try SuiteRunner(directory: directory, settings: plain)
+        #expect(throws: ECError.self) { try SuiteRunner(directory: directory, settings: faster) }
+    }
 }

@@ -10,23 +10,29 @@ public struct SuiteSettings: Sendable, Codable, Equatable {
     public var students: Int
     public var samples: Int
     public var epochs: Int
+    /// The expansion's Adam rate; nil: identify's default. Optional, so that a suite directory
+    /// written before it existed still continues.
+    public var learningRate: Double?
     public var precision: Precision
     public var backend: BackendChoice
 
-    public init(students: Int = 20, samples: Int = 4000, epochs: Int = 3000, precision: Precision = .float64,
-                backend: BackendChoice = .init()) {
+    public init(students: Int = 20, samples: Int = 4000, epochs: Int = 3000, learningRate: Double? = nil,
+                precision: Precision = .float64, backend: BackendChoice = .init()) {
         self.students = students
         self.samples = samples
         self.epochs = epochs
+        self.learningRate = learningRate
         self.precision = precision
         self.backend = backend
     }
 
     /// The identification settings of one problem at one ρ (the teacher's width is the reference).
-    func options(for problem: ToyProblem, rho: Double) -> IdentifyOptions {
-        IdentifyOptions(activation: problem.activation, hiddenLayers: 1, referenceWidths: [problem.hidden],
-                        students: students, rho: rho, precision: precision, backend: backend,
-                        expansionEpochs: epochs, seed: RandomSource.seed(named: problem.name))
+    public func options(for problem: ToyProblem, rho: Double) -> IdentifyOptions {
+        var options = IdentifyOptions(activation: problem.activation, hiddenLayers: 1, referenceWidths: [problem.hidden],
+                                      students: students, rho: rho, precision: precision, backend: backend,
+                                      expansionEpochs: epochs, seed: RandomSource.seed(named: problem.name))
+        if let learningRate { options.expansion.learningRate = learningRate }
+        return options
     }
 }
 
