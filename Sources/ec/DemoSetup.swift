@@ -14,7 +14,7 @@ enum DemoSetup {
             try IdentifyDemo.prepare(directory: directory, backend: engine.selection, precision: engine.precision)
         }
         let run = try IdentifyRun(settings: settings, directory: directory, ranks: ranks)
-        printer.handle(.note("demo: toy teacher 4-4-1 (activation g), 10,000 Gaussian probe inputs, output in \(directory.relativePath)"))
+        printer.handle(.note("demo: toy teacher 4-4-1 (activation g), 4,000 Gaussian probe inputs, output in \(directory.relativePath)"))
         return run
     }
 }

@@ -12,7 +12,7 @@ struct IdentifyCommand: AsyncParsableCommand {
         abstract: "Recover a network from its probe set: expand, cluster, reconstruct, fine-tune.",
         discussion: """
             Without arguments, runs the built-in demo: a toy teacher (4-4-1, activation g) probed with \
-            10,000 Gaussian inputs and identified on whatever device is present, output in ./ec-demo.
+            4,000 Gaussian inputs and identified on whatever device is present, output in ./ec-demo.
             """)
 
     @OptionGroup(title: "Data") var data: IdentifyDataFlags

@@ -3,7 +3,7 @@ import Testing
 
 /// The README's first command, `ec identify` with no arguments: the built-in demo identifies its
 /// toy teacher end to end, choosing ρ by pilot runs, and leaves its files in ./ec-demo. It takes
-/// a minute or two alone, up to four on a loaded 2-core machine: not for the quick subset.
+/// half a minute alone, a few on a loaded 2-core machine: not for the quick subset.
 struct DemoTests {
     @Test(.timeLimit(.minutes(9)))
     func bareIdentifyRunsTheDemo() async throws {

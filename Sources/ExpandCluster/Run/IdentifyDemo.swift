@@ -4,10 +4,12 @@ import ECFormats
 import Foundation
 
 /// The built-in demo of bare `ec identify`: a toy teacher with the paper's activation g,
-/// d = 4 inputs and r = 4 hidden neurons, probed with 10,000 Gaussian inputs.
+/// d = 4 inputs and r = 4 hidden neurons, probed with 4,000 Gaussian inputs (the toy suite's
+/// probe size: a larger probe set needs fewer epochs, but not enough fewer to pay for its cost
+/// per epoch).
 public enum IdentifyDemo {
     public static let teacherWidths = [4, 4, 1]
-    public static let samples = 10_000
+    public static let samples = 4_000
 
     /// Writes teacher.safetensors and probe.npz into `directory` and returns the run settings.
     public static func prepare(directory: URL, backend: BackendChoice, precision: Precision) throws -> IdentifySettings {
