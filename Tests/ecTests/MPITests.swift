@@ -88,7 +88,9 @@ struct MPITests {
     @Test func aStoppedRunResumesOnAnotherNumberOfRanks() async throws {
         try await withScratchDirectory { directory in
             try await makeToyProbe(samples: 1000, in: directory)
-            let arguments = Self.identify.map { $0 == "300" ? "3000" : $0 }
+            // An expansion of a fixed 20,000 epochs (several seconds): long enough that the signal,
+            // which mpirun forwards with a delay, lands in it.
+            let arguments = Self.identify.map { $0 == "300" ? "20000" : $0 } + ["--stall-window", "0", "--cluster-checks", "0"]
             _ = try await expectSuccess(arguments + ["--output", "one"], in: directory)
             let log = directory.appendingPathComponent("run/epochs.jsonl")
             let stopped = try await ECProcess.run(arguments + ["--output", "run"], in: directory, interruption: .init(
