@@ -140,7 +140,9 @@ public struct Matrix<T: Real>: Sendable, Equatable {
         return scalars.isEmpty ? 0 : sum / Double(scalars.count)
     }
 
-    /// The index of the first NaN or infinite entry, if any.
+    /// The index of the first NaN or infinite entry, if any. Inlinable so that it is specialised
+    /// to Float or Double where it is used: generic, every entry costs witness calls.
+    @inlinable
     public var firstNonFiniteIndex: Int? {
         scalars.firstIndex { !$0.isFinite }
     }

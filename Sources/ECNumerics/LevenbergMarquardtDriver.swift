@@ -53,14 +53,17 @@ public struct LevenbergMarquardtDriver: Sendable {
         var damping = 1e-3
         var history = [cost]
         var iterations = 0
+        var system = DampedSystem(order: theta.count, pinned: options.pinned)
         while iterations < options.maximumIterations {
             iterations += 1
             let j = try jacobian(theta)
             let normal = j.gram
             let gradient = j.transposeMultiplied(by: Matrix(rows: r.count, columns: 1, scalars: r))
             var accepted = false, gain = 0.0
-            while damping < 1e12 {
-                guard let step = solveDamped(normal, gradient, damping: damping) else { damping *= 4; continue }
+            // A non-finite system has no step at any damping.
+            let finite = normal.firstNonFiniteIndex == nil && gradient.firstNonFiniteIndex == nil
+            while finite && damping < 1e12 {
+                guard let step = system.solve(normal, gradient.scalars, damping: damping) else { damping *= 4; continue }
                 let trial = zip(theta, step).map { $0 - $1 }
                 let trialResiduals = try residuals(trial)
                 let trialCost = trialResiduals.reduce(0) { $0 + $1 * $1 }
@@ -80,18 +83,39 @@ public struct LevenbergMarquardtDriver: Sendable {
         }
         return Result(parameters: theta, cost: cost, iterations: iterations)
     }
+}
 
-    /// δ for the damped normal equations, pinned parameters held at a zero step (their rows and
-    /// columns become the identity); nil when the system is not positive definite.
-    private func solveDamped(_ normal: Matrix<Double>, _ gradient: Matrix<Double>, damping: Double) -> [Double]? {
-        let p = normal.rows
-        var a = normal, b = gradient
-        for i in 0..<p { a[i, i] += damping * (normal[i, i] + 1e-12) }
-        for i in 0..<min(options.pinned, p) {
-            for k in 0..<p { a[i, k] = 0; a[k, i] = 0 }
-            a[i, i] = 1
-            b[i, 0] = 0
+/// The damped normal equations of one minimisation, solved in buffers reused across tries and
+/// iterations: at a few hundred parameters, copying and allocating the P² system cost more than
+/// the factorisation.
+private struct DampedSystem {
+    let order: Int
+    let pinned: Int
+    var factor: [Double]
+    var rhs: [Double]
+
+    init(order: Int, pinned: Int) {
+        self.order = order
+        self.pinned = min(pinned, order)
+        factor = [Double](repeating: 0, count: order * order)
+        rhs = [Double](repeating: 0, count: order)
+    }
+
+    /// δ for (JᵀJ + λ·(diag JᵀJ + 1e-12))·δ = Jᵀr, pinned parameters held at a zero step (their
+    /// rows and columns become the identity); nil when the system is not positive definite.
+    mutating func solve(_ normal: Matrix<Double>, _ gradient: [Double], damping: Double) -> [Double]? {
+        let p = order
+        guard p > 0 else { return [] }
+        factor.withUnsafeMutableBufferPointer { f in
+            normal.scalars.withUnsafeBufferPointer { f.baseAddress!.update(from: $0.baseAddress!, count: p * p) }
+            for i in 0..<p { f[i * p + i] += damping * (normal.scalars[i * p + i] + 1e-12) }
+            for i in 0..<pinned {
+                for k in 0..<p { f[i * p + k] = 0; f[k * p + i] = 0 }
+                f[i * p + i] = 1
+            }
         }
-        return try? Cholesky.solve(a, b).scalars
+        rhs = gradient
+        for i in 0..<pinned { rhs[i] = 0 }
+        return Cholesky.factorAndSolve(&factor, &rhs, order: p, columns: 1) == 0 ? rhs : nil
     }
 }

@@ -81,4 +81,19 @@ struct LeastSquaresTests {
         indefinite[2, 2] = -1
         #expect(throws: ECError.self) { try Cholesky.solve(indefinite, rhs) }
     }
+
+    @Test func choleskyInPlaceSolvesAndNamesTheFailingMinor() throws {
+        let b: Matrix<Double> = randomMatrix(11, 6, seed: 9)
+        var spd = b.gram
+        for i in 0..<6 { spd[i, i] += 0.1 }
+        let rhs: Matrix<Double> = randomMatrix(6, 2, seed: 10)
+        var factor = spd.scalars, solution = rhs.transposed.scalars
+        #expect(Cholesky.factorAndSolve(&factor, &solution, order: 6, columns: 2) == 0)
+        let reference = try NumPy.evaluate("out = np.linalg.solve(a, b).T", ["a": spd, "b": rhs])
+        #expect(maxRelativeError(solution, reference, floor: 1e-3) < 1e-12)
+        var indefinite = spd
+        indefinite[3, 3] = -1
+        var again = indefinite.scalars, column = Array(rhs.transposed.scalars[0..<6])
+        #expect(Cholesky.factorAndSolve(&again, &column, order: 6, columns: 1) == 4)
+    }
 }

@@ -50,6 +50,12 @@ struct LevenbergMarquardtDriverTests {
         #expect(abs(result.parameters[1] - (y.reduce(0, +) - 3 * t.reduce(0, +)) / 10) < 1e-12)
     }
 
+    @Test func aNonFiniteJacobianEndsAtTheLastFinitePoint() {
+        let result = Self.driver.minimize([1, 2], residuals: { p in [p[0] - 3, p[1]] },
+                                          jacobian: { _ in Matrix(rows: 2, columns: 2, scalars: [1, 0, 0, .infinity]) })
+        #expect(result.parameters == [1, 2] && result.iterations == 1 && result.cost == 8)
+    }
+
     @Test func aNonFiniteStartComesBackUnchanged() {
         let result = Self.driver.minimize([1], residuals: { _ in [.nan] }, jacobian: { _ in Matrix(rows: 1, columns: 1) })
         #expect(result.parameters == [1] && result.iterations == 0 && result.cost.isNaN)
