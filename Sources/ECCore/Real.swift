@@ -152,13 +152,25 @@ extension Double: Real {
 
     @inlinable @inline(__always)
     public static func expm1(_ x: Double) -> Double {
-        // Taylor to degree 18 on |x| < 0.7 (truncation below 1e-19); exp(x) − 1 elsewhere.
-        let x2 = x * x, x4 = x2 * x2
-        let tail = (1.0 / 87_178_291_200 + x * (1.0 / 1_307_674_368_000))
-            + x2 * (1.0 / 20_922_789_888_000 + x * (1.0 / 355_687_428_096_000)) + x4 * (1.0 / 6_402_373_705_728_000)
-        let small = x2 * (exponentialSeries(x) + (x4 * x4 * x4) * tail) + x
-        let large = exp(x) - 1
-        return Swift.abs(x) < 0.7 ? small : large
+        // exp's reduction x = n·ln2 + r, and e^x − 1 = 2^n·(e^r − 1) + (2^n − 1): one polynomial
+        // instead of a Taylor series near 0 and exp(x) − 1 beside it, since tanh calls this on every
+        // element. r = x exactly when |x| ≤ ln2/2, and 2^n − 1 is exact for n ≤ 53; beyond, the − 1
+        // is below the result's ulp and 2^n is applied in two halves as in exp. Below −40,
+        // e^x − 1 rounds to −1.
+        let xc = Swift.min(Swift.max(x, -40), 709.78)
+        let shifter: Double = 6_755_399_441_055_744   // 1.5·2^52
+        let t = xc * 1.442_695_040_888_963_4 + shifter
+        let n = t - shifter
+        let r = (xc - n * 6.931_471_803_691_238_164_90e-01) - n * 1.908_214_929_270_587_700_02e-10
+        let p = (r * r) * exponentialSeries(r) + r
+        let k = Int64(bitPattern: t.bitPattern &- shifter.bitPattern)
+        let half = k >> 1
+        let s1 = Double(bitPattern: UInt64(bitPattern: (half &+ 1023) << 52))
+        let s2 = Double(bitPattern: UInt64(bitPattern: (k &- half &+ 1023) << 52))
+        let near = (p * s1) * s2 + (s1 * s2 - 1)
+        let far = ((p + 1) * s1) * s2 - 1
+        let y = k > 53 ? far : near
+        return x > 709.78 ? .infinity : y
     }
 
     /// Σ x^j/(j+2)!, j = 0…11: exp's Taylor polynomial after 1 + x, and the head of expm1's.
