@@ -27,8 +27,6 @@ struct ClusterStopRuleTests {
         #expect(!Self.check([0, 41.5, 90]).sameClusters(as: before, angleDegrees: 1), "one moved by 1.5°")
         #expect(!Self.check([0, 40]).sameClusters(as: before, angleDegrees: 1), "one fewer")
         #expect(!Self.check([0, 40, 90, 130]).sameClusters(as: before, angleDegrees: 1), "one more")
-        #expect(Self.check([0, 0.4, 40, 90]).sameClusters(as: before, angleDegrees: 1), "one split in two close ones")
-        #expect(before.sameClusters(as: Self.check([0, 0.4, 40, 90]), angleDegrees: 1), "two close ones merged")
         #expect(!Self.check([0, 0.5, 90]).sameClusters(as: before, angleDegrees: 1), "40° is not covered")
         #expect(!Self.check([0, 40, 90], dimension: 4).sameClusters(as: before, angleDegrees: 1))
         #expect(!Self.check([]).sameClusters(as: Self.check([]), angleDegrees: 1), "no clusters are no answer")
@@ -66,12 +64,12 @@ struct ClusterStopRuleTests {
         let second = try watch.check(try Self.bank(turn: 0.3), losses: fitting, epoch: 200, after: first)
         #expect(second.stableChecks == 1)
         #expect(try watch.check(try Self.bank(turn: 0.3), losses: fitting, epoch: 300, after: second).stableChecks == 2)
-        #expect(try watch.check(try Self.bank(turn: 10), losses: fitting, epoch: 300, after: second).stableChecks == 0,
-                "the clusters turned by 9.7° in the first two inputs")
-        let plateau = Array(repeating: 2e-3, count: 6)
+        #expect(try watch.check(try Self.bank(turn: 3), losses: fitting, epoch: 300, after: second).stableChecks == 0,
+                "the clusters turned by 2.7°")
+        let plateau = Array(repeating: 1e-3, count: 6)
         #expect(try watch.check(try Self.bank(turn: 0.3), losses: plateau, epoch: 300, after: second).stableChecks == 0,
                 "students above the loss floor")
-        let halfFit = [1e-7, 1e-7, 2e-3, 2e-3, 2e-3, 2e-3]
+        let halfFit = [1e-7, 1e-7, 1e-3, 1e-3, 1e-3, 1e-3]
         #expect(try watch.check(try Self.bank(turn: 0.3), losses: halfFit, epoch: 300, after: second).stableChecks == 0,
                 "fewer than ⌊γN⌋ = 3 students fit")
     }
@@ -110,19 +108,6 @@ struct ClusterStopRuleTests {
         #expect(saved.clusterCheck?.epoch == ended - 50 && saved.clusterCheck?.stableChecks == 2)
         let resumed = try Identification(options: options, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
         #expect(resumed.report.expansionEpochs == ended && resumed.students == reference.students)
-    }
-
-    /// Without a polish the students must reach the teacher themselves: the same rule, strict.
-    @Test func anUnpolishedExpansionWaitsForTightClustersAndALowLoss() throws {
-        let rule = ClusterStopRule(everyEpochs: 50, checks: 2)
-        #expect(rule.unpolished == ClusterStopRule(everyEpochs: 50, checks: 2, angleDegrees: 1, lossFloor: 1e-5))
-        let watch = try Self.watch(rule.unpolished)
-        let first = try watch.check(try Self.bank(), losses: Array(repeating: 1e-7, count: 6), epoch: 50, after: nil)
-        #expect(try watch.check(try Self.bank(turn: 2), losses: Array(repeating: 1e-7, count: 6), epoch: 100, after: first).stableChecks == 0,
-                "turned by 2° in the first two inputs")
-        #expect(try watch.check(try Self.bank(turn: 0.3), losses: Array(repeating: 1e-4, count: 6), epoch: 100, after: first).stableChecks == 0,
-                "above 1e-5")
-        #expect(try watch.check(try Self.bank(turn: 0.3), losses: Array(repeating: 1e-7, count: 6), epoch: 100, after: first).stableChecks == 1)
     }
 
     @Test(.timeLimit(.minutes(2)))

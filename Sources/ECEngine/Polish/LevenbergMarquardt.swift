@@ -15,8 +15,7 @@ public struct LevenbergMarquardt: Sendable {
         /// Stop once MSE / Var(y) is below this.
         public var targetRelativeLoss: Double
         /// Stop when the last `patience` iterations together improved the loss by less than this
-        /// factor: a student that gains less than 2.5× in 20 steps is as good as it gets (its
-        /// convergence is linear and slow by then).
+        /// factor: a student that gains less than a decade in 50 steps is as good as it gets.
         public var minimumImprovement: Double
         public var patience: Int
         /// Samples used (evenly spaced): at least this many, and at least 4 per parameter, so the
@@ -24,7 +23,7 @@ public struct LevenbergMarquardt: Sendable {
         public var minimumSamples: Int
 
         public init(maximumIterations: Int = 1000, targetRelativeLoss: Double = 1e-22,
-                    minimumImprovement: Double = 0.4, patience: Int = 20, minimumSamples: Int = 2000) {
+                    minimumImprovement: Double = 0.1, patience: Int = 50, minimumSamples: Int = 2000) {
             self.maximumIterations = maximumIterations
             self.targetRelativeLoss = targetRelativeLoss
             self.minimumImprovement = minimumImprovement
@@ -33,11 +32,11 @@ public struct LevenbergMarquardt: Sendable {
         }
 
         /// The polishing of students with `hiddenLayers` hidden layers. Deep students progress in
-        /// bursts, so they wait 500 steps for a decade, and get five times the iterations; and they use
+        /// bursts, so they get ten times the patience and five times the iterations; and they use
         /// every sample, since polished on a subset they overfit it (Benchmarks/RESULTS.md,
         /// "Polishing").
         public static func students(hiddenLayers: Int) -> Options {
-            hiddenLayers > 1 ? Options(maximumIterations: 5000, minimumImprovement: 0.1, patience: 500, minimumSamples: .max) : Options()
+            hiddenLayers > 1 ? Options(maximumIterations: 5000, patience: 500, minimumSamples: .max) : Options()
         }
     }
 

@@ -51,11 +51,7 @@ extension IdentifyOptions {
         func training(_ name: String, _ t: TrainingSettings) -> String {
             "\(name) ≤ \(t.maximumEpochs) epochs at \(rate(t.learningRate))\(t.schedule.cosineEpochs == nil ? "" : " decayed to 0")"
                 + (t.batchSize == expansion.batchSize ? "" : " (minibatch \(t.batchSize))")
-                + (t.clusterStop.map(clusterStop) ?? "")
-        }
-        func clusterStop(_ rule: ClusterStopRule) -> String {
-            let r = polishes ? rule : rule.unpolished
-            return " or \(r.checks) stable cluster checks \(r.everyEpochs) epochs apart (within \(rate(r.angleDegrees))°, MSE/Var(y) below \(rate(r.lossFloor)))"
+                + (t.clusterStop.map { " or \($0.checks) stable cluster checks \($0.everyEpochs) epochs apart" } ?? "")
         }
         var parts = ["\(precision.rawValue)", "\(students) students", rho.map { "ρ = \(rate($0))" } ?? "ρ by pilots",
                      "minibatch \(expansion.batchSize)", training("expansion", expansion)]

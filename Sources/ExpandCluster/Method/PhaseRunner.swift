@@ -73,11 +73,10 @@ final class PhaseRunner<T: Real> {
     }
 
     /// The cluster stop rule of `settings` as step 2 would cluster `bank`, for students of one
-    /// hidden layer; its strict form when no polish will follow.
+    /// hidden layer.
     private func clusterWatch(_ settings: TrainingSettings, bank: StudentBank<T>) -> ClusterWatch? {
         guard let rule = settings.clusterStop, bank.hiddenWidths.count == 1 else { return nil }
-        let polished = options.polishes && settings.polish != nil && LevenbergMarquardt.applies(to: bank)
-        return ClusterWatch(rule: polished ? rule : rule.unpolished, sample: sample, symmetry: options.activation.symmetry, inputMask: options.inputMask,
+        return ClusterWatch(rule: rule, sample: sample, symmetry: options.activation.symmetry, inputMask: options.inputMask,
                             clustering: options.clustering, variance: variance)
     }
 

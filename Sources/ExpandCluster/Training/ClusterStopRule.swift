@@ -2,14 +2,9 @@ import ECCore
 
 /// Ends an expansion once more epochs would not change what the clustering takes from it: every
 /// `everyEpochs` epochs the students' hidden layer is clustered as step 2 clusters it, and after
-/// `checks` checks in a row that found the big clusters of the check before (each cluster's mean
-/// direction within `angleDegrees` of one of them), with ⌊γN⌋ students below `lossFloor`
+/// `checks` checks in a row that found the big clusters of the check before (the same members,
+/// each cluster's mean direction within `angleDegrees`), with ⌊γN⌋ students below `lossFloor`
 /// (MSE / Var(y)), the students stop. The epoch cap stays as the safety limit.
-///
-/// The defaults are for an expansion that Levenberg–Marquardt polishes: the polish takes each
-/// student to its own minimum, so the expansion only has to bring the students into the basins
-/// of the teacher's neurons. Without a polish the students must get there themselves
-/// (`unpolished`).
 public struct ClusterStopRule: Sendable, Codable, Equatable {
     public var everyEpochs: Int
     public var checks: Int
@@ -18,17 +13,11 @@ public struct ClusterStopRule: Sendable, Codable, Equatable {
     /// are still far from fitting the data.
     public var lossFloor: Double
 
-    public init(everyEpochs: Int = 100, checks: Int = 3, angleDegrees: Double = 3, lossFloor: Double = 1e-3) {
+    public init(everyEpochs: Int = 100, checks: Int = 3, angleDegrees: Double = 1, lossFloor: Double = 1e-5) {
         self.everyEpochs = everyEpochs
         self.checks = checks
         self.angleDegrees = angleDegrees
         self.lossFloor = lossFloor
-    }
-
-    /// The same rule for an expansion that no polish follows: its clusters are what the clustering
-    /// gets, so they must hold within 1° with the students below MSE/Var(y) 1e-5.
-    public var unpolished: ClusterStopRule {
-        ClusterStopRule(everyEpochs: everyEpochs, checks: checks, angleDegrees: 1, lossFloor: 1e-5)
     }
 
     func validate(_ name: String) throws {
@@ -56,14 +45,13 @@ public struct ClusterCheck: Sendable, Equatable {
         self.directions = directions
     }
 
-    /// Whether this check found the big clusters of `previous`: each within `angleDegrees` (up to
-    /// sign) of one of them and each of them within that of one of these. Neither members nor
-    /// counts are compared: a student's weak second copy of a neuron joins and leaves a cluster
-    /// from check to check, and a teacher neuron split into two close clusters (folded later as
-    /// duplicates) swaps members between them or is one cluster at the next check, without
-    /// changing what is rebuilt.
+    /// Whether this check found the big clusters of `previous`: as many, each within
+    /// `angleDegrees` (up to sign) of one of them and each of them within that of one of these.
+    /// Members are not compared: a student's weak second copy of a neuron joins and leaves a
+    /// cluster from check to check, and a teacher neuron split into two close clusters (folded
+    /// later as duplicates) can swap members between them, without changing what is rebuilt.
     public func sameClusters(as previous: ClusterCheck, angleDegrees: Double) -> Bool {
-        guard directions.rows > 0, previous.directions.rows > 0,
+        guard directions.rows > 0, directions.rows == previous.directions.rows,
               directions.columns == previous.directions.columns else { return false }
         func covered(_ a: Matrix<Double>, by b: Matrix<Double>) -> Bool {
             (0..<a.rows).allSatisfy { i in
