@@ -134,43 +134,41 @@ extension Double: Real {
 
     @inlinable @inline(__always)
     public static func exp(_ x: Double) -> Double {
-        // Cody–Waite reduction with a two-part ln2, then Taylor to degree 13 on |r| ≤ ln2/2
-        // (truncation error below 4e-18).
-        let xc = Swift.min(Swift.max(x, -708.39), 709.78)
-        let shifter: Double = 6_755_399_441_055_744   // 1.5·2^52
-        let t = xc * 1.442_695_040_888_963_4 + shifter
-        let n = t - shifter
-        let r = (xc - n * 6.931_471_803_691_238_164_90e-01) - n * 1.908_214_929_270_587_700_02e-10
+        // Taylor to degree 13 on the reduced argument (truncation error below 4e-18).
+        let (r, _, s1, s2) = reduced(Swift.min(Swift.max(x, -708.39), 709.78))
         let p = (r * r) * exponentialSeries(r) + r + 1
-        let k = Int64(bitPattern: t.bitPattern &- shifter.bitPattern)
-        let half = k >> 1
-        let s1 = Double(bitPattern: UInt64(bitPattern: (half &+ 1023) << 52))
-        let s2 = Double(bitPattern: UInt64(bitPattern: (k &- half &+ 1023) << 52))
         let y = p * s1 * s2
         return x < -708.39 ? 0 : (x > 709.78 ? .infinity : y)
     }
 
     @inlinable @inline(__always)
     public static func expm1(_ x: Double) -> Double {
-        // exp's reduction x = n·ln2 + r, and e^x − 1 = 2^n·(e^r − 1) + (2^n − 1): one polynomial
-        // instead of a Taylor series near 0 and exp(x) − 1 beside it, since tanh calls this on every
-        // element. r = x exactly when |x| ≤ ln2/2, and 2^n − 1 is exact for n ≤ 53; beyond, the − 1
-        // is below the result's ulp and 2^n is applied in two halves as in exp. Below −40,
-        // e^x − 1 rounds to −1.
-        let xc = Swift.min(Swift.max(x, -40), 709.78)
-        let shifter: Double = 6_755_399_441_055_744   // 1.5·2^52
-        let t = xc * 1.442_695_040_888_963_4 + shifter
-        let n = t - shifter
-        let r = (xc - n * 6.931_471_803_691_238_164_90e-01) - n * 1.908_214_929_270_587_700_02e-10
+        // e^x − 1 = 2^n·(e^r − 1) + (2^n − 1): one polynomial instead of a Taylor series near 0
+        // and exp(x) − 1 beside it, since tanh calls this on every element. r = x exactly when
+        // |x| ≤ ln2/2, and 2^n − 1 is exact for n ≤ 53; beyond, the − 1 is below the result's ulp.
+        // Below −40, e^x − 1 rounds to −1.
+        let (r, n, s1, s2) = reduced(Swift.min(Swift.max(x, -40), 709.78))
         let p = (r * r) * exponentialSeries(r) + r
+        let near = (p * s1) * s2 + (s1 * s2 - 1)
+        let far = ((p + 1) * s1) * s2 - 1
+        let y = n > 53 ? far : near
+        return x > 709.78 ? .infinity : y
+    }
+
+    /// Cody–Waite reduction of x (already within exp's range) with a two-part ln2: x = n·ln2 + r,
+    /// |r| ≤ ln2/2, and 2^n as two factors s1·s2, so that n = 1024 at the top of the range stays
+    /// finite. n is rounded with the 1.5·2^52 shifter, so no int conversion is needed.
+    @inlinable @inline(__always)
+    static func reduced(_ x: Double) -> (r: Double, n: Int64, s1: Double, s2: Double) {
+        let shifter: Double = 6_755_399_441_055_744   // 1.5·2^52
+        let t = x * 1.442_695_040_888_963_4 + shifter
+        let n = t - shifter
+        let r = (x - n * 6.931_471_803_691_238_164_90e-01) - n * 1.908_214_929_270_587_700_02e-10
         let k = Int64(bitPattern: t.bitPattern &- shifter.bitPattern)
         let half = k >> 1
         let s1 = Double(bitPattern: UInt64(bitPattern: (half &+ 1023) << 52))
         let s2 = Double(bitPattern: UInt64(bitPattern: (k &- half &+ 1023) << 52))
-        let near = (p * s1) * s2 + (s1 * s2 - 1)
-        let far = ((p + 1) * s1) * s2 - 1
-        let y = k > 53 ? far : near
-        return x > 709.78 ? .infinity : y
+        return (r, k, s1, s2)
     }
 
     /// Σ x^j/(j+2)!, j = 0…11: exp's Taylor polynomial after 1 + x, and the head of expm1's.

@@ -14,6 +14,7 @@ public enum Cholesky {
         guard a.firstNonFiniteIndex == nil, b.firstNonFiniteIndex == nil else {
             throw ECError.nonFiniteData("Cholesky solve: the system contains NaN or infinity")
         }
+        // Symmetric, so row- and column-major agree.
         var factor = a.scalars
         var rhs = k == 1 ? b.scalars : b.transposed.scalars
         let info = factorAndSolve(&factor, &rhs, order: p, columns: k)

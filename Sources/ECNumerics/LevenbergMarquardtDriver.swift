@@ -85,20 +85,18 @@ public struct LevenbergMarquardtDriver: Sendable {
     }
 }
 
-/// The damped normal equations of one minimisation, solved in buffers reused across tries and
-/// iterations: at a few hundred parameters, copying and allocating the P² system cost more than
+/// The damped normal equations of one minimisation, factorised in a buffer reused across tries
+/// and iterations: at a few hundred parameters, copying and allocating the P² system cost more than
 /// the factorisation.
 private struct DampedSystem {
     let order: Int
     let pinned: Int
     var factor: [Double]
-    var rhs: [Double]
 
     init(order: Int, pinned: Int) {
         self.order = order
         self.pinned = min(pinned, order)
         factor = [Double](repeating: 0, count: order * order)
-        rhs = [Double](repeating: 0, count: order)
     }
 
     /// δ for (JᵀJ + λ·(diag JᵀJ + 1e-12))·δ = Jᵀr, pinned parameters held at a zero step (their
@@ -114,7 +112,7 @@ private struct DampedSystem {
                 f[i * p + i] = 1
             }
         }
-        rhs = gradient
+        var rhs = gradient
         for i in 0..<pinned { rhs[i] = 0 }
         return Cholesky.factorAndSolve(&factor, &rhs, order: p, columns: 1) == 0 ? rhs : nil
     }
