@@ -76,6 +76,7 @@ struct IdentifyCommand: AsyncParsableCommand {
                                              hiddenLayers: hiddenLayers, referenceWidths: reference, seed: expansion.seed)
         options.backend = engine.selection
         if let precision = engine.precisionChoice { options.precision = precision }
+        if let precision = expansion.adamPrecision { options.setAdamPrecision(precision) }
         if let students = expansion.students { options.students = students }
         if let rho = expansion.rho { options.rho = rho }
         if let batch = expansion.batchSize {

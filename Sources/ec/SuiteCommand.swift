@@ -37,6 +37,7 @@ struct SuiteCommand: AsyncParsableCommand {
         @Option(parsing: .unconditional, help: "Gaussian probe inputs per problem.") var samples = 4000
         @Option(parsing: .unconditional, help: "Epoch cap of each expansion.") var epochs = 3000
         @Option(parsing: .unconditional, help: "Adam learning rate of each expansion (default: identify's).") var lr: Double?
+        @Option(help: "Precision of Adam's steps in each expansion (default: identify's).") var adamPrecision: Precision?
         @OptionGroup var engine: EngineOptions
         @Option(help: "Suite directory (results.jsonl, summary.md, one run directory per problem).") var output: String
 
@@ -68,7 +69,7 @@ struct SuiteCommand: AsyncParsableCommand {
             let ranks = try Ranks.world
             let runner = try SuiteRunner(directory: fileURL(output), settings: SuiteSettings(
                 students: students, samples: samples, epochs: epochs, learningRate: lr, precision: engine.precision,
-                backend: engine.selection),
+                adamPrecision: adamPrecision, backend: engine.selection),
                                          ranks: ranks)
             let printer = ProgressPrinter(quiet: !ranks.isRoot)
             // Continued by the same command.

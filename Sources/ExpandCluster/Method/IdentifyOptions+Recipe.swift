@@ -50,6 +50,7 @@ extension IdentifyOptions {
         func rate(_ x: Double) -> String { String(format: "%g", x) }
         func training(_ name: String, _ t: TrainingSettings) -> String {
             "\(name) ≤ \(t.maximumEpochs) epochs at \(rate(t.learningRate))\(t.schedule.cosineEpochs == nil ? "" : " decayed to 0")"
+                + (t.precision == .float32 && precision == .float64 ? " in float32" : "")
                 + (t.batchSize == expansion.batchSize ? "" : " (minibatch \(t.batchSize))")
                 + (t.clusterStop.map { " or \($0.checks) stable cluster checks \($0.everyEpochs) epochs apart" } ?? "")
         }

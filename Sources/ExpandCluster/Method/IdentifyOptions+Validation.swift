@@ -29,6 +29,8 @@ extension IdentifyOptions {
         for (name, training) in [("expansion", expansion), ("retraining", retraining),
                                  ("fineTuning", fineTuning), ("pilot.training", pilot.training)] {
             try training.validate("options." + name)
+            try Field.require(training.precision != .float64 || precision == .float64, "options.\(name).precision",
+                              "float32 or null in a float32 run", "float64")
             // The expansion's polish decides whether the run is polished (`polishes`); a phase
             // without one in a polished run would skip both kinds of clean-up.
             try Field.require((training.polish == nil) == (expansion.polish == nil), "options.\(name).polish",

@@ -64,6 +64,11 @@ public struct IdentifyOptions: Sendable, Codable, Equatable {
         }
     }
 
+    /// Sets the precision of Adam's steps in the expansion and the pilots (`TrainingSettings.precision`).
+    public mutating func setAdamPrecision(_ precision: Precision) {
+        (expansion.precision, pilot.training.precision) = (precision, precision)
+    }
+
     /// Student hidden widths for expansion factor `rho`.
     public func studentWidths(rho: Double) -> [Int] {
         referenceWidths.map { max(1, Int((rho * Double($0)).rounded())) }

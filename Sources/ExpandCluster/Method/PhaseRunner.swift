@@ -49,10 +49,25 @@ final class PhaseRunner<T: Real> {
         return try clock.time(phase.id) { try phase.run(input, in: self) }
     }
 
+    /// The same run in float32, for phases whose Adam steps run in float32 in a float64 run
+    /// (`TrainingSettings.precision`): its own copy of the probe set, everything else shared.
+    private(set) lazy var float32: Result<PhaseRunner<Float>, Error> = Result {
+        try PhaseRunner<Float>(options: options, inputs: inputs, targets: targets, device: device, store: store, clock: clock,
+                               stopRequested: stopRequested, ranks: ranks, progress: progress)
+    }
+
+    /// Whether `settings` trains in float32 in a run of another precision.
+    func lowersPrecision(_ settings: TrainingSettings) -> Bool {
+        settings.precision == .float32 && T.precision != .float32
+    }
+
     /// Trains `bank` as phase `id`, resuming from and checkpointing to the store; a finished
     /// phase is taken back from it. `rateScales` multiplies the rate per layer (0 freezes one).
     func train(_ id: PhaseID, _ bank: StudentBank<T>, settings: TrainingSettings,
                rateScales: [Double] = []) throws -> TrainedBank<T> {
+        if lowersPrecision(settings) {
+            return try float32.get().train(id, bank.converted(), settings: settings, rateScales: rateScales).converted()
+        }
         let configuration = settings.engine(rateScales: rateScales)
         let saved = try store?.checkpoint(id, as: T.self)
         if let saved, saved.finished {

@@ -62,10 +62,9 @@ struct Pilot<Scalar: Real>: Phase {
             widths: [runner.data.inputs.columns] + widths + [runner.data.targets.columns], count: options.pilot.students,
             activation: options.activation, seed: options.seed &+ UInt64(rho * 1000),
             skip: options.activation.symmetry.needsAffineSkip)
-        var trained = try trainBank(bank, data: runner.data, phase: id, device: runner.device,
-                                    configuration: settings.engine(), options: settings.trainer(seed: 0),
-                                    lossScale: runner.variance, stopRequested: runner.stopRequested, ranks: runner.ranks,
-                                    progress: runner.progress)
+        var trained = runner.lowersPrecision(settings)
+            ? try train(bank.converted(), settings: settings, on: runner.float32.get()).converted()
+            : try train(bank, settings: settings, on: runner)
         if options.polishes, let polish = settings.polish {
             trained = try polishBank(trained, data: runner.data, options: polish, device: runner.device,
                                      configuration: settings.engine(), ranks: runner.ranks)
@@ -73,5 +72,12 @@ struct Pilot<Scalar: Real>: Phase {
         let relative = trained.losses.map { $0 / runner.variance }
         return PilotResult(rho: rho, widths: widths, relativeLosses: relative,
                            reachedFloor: relative.filter { $0 < RhoSelection.floor(options) }.count, seconds: watch.seconds)
+    }
+
+    /// Adam's part of a pilot, in the precision of `runner`.
+    private func train<U: Real>(_ bank: StudentBank<U>, settings: TrainingSettings, on runner: PhaseRunner<U>) throws -> TrainedBank<U> {
+        try trainBank(bank, data: runner.data, phase: id, device: runner.device, configuration: settings.engine(),
+                      options: settings.trainer(seed: 0), lossScale: runner.variance, stopRequested: runner.stopRequested,
+                      ranks: runner.ranks, progress: runner.progress)
     }
 }

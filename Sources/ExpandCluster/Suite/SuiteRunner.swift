@@ -14,15 +14,18 @@ public struct SuiteSettings: Sendable, Codable, Equatable {
     /// written before it existed still continues.
     public var learningRate: Double?
     public var precision: Precision
+    /// The precision of Adam's steps (`IdentifyOptions.setAdamPrecision`); nil: identify's default.
+    public var adamPrecision: Precision?
     public var backend: BackendChoice
 
     public init(students: Int = 20, samples: Int = 4000, epochs: Int = 3000, learningRate: Double? = nil,
-                precision: Precision = .float64, backend: BackendChoice = .init()) {
+                precision: Precision = .float64, adamPrecision: Precision? = nil, backend: BackendChoice = .init()) {
         self.students = students
         self.samples = samples
         self.epochs = epochs
         self.learningRate = learningRate
         self.precision = precision
+        self.adamPrecision = adamPrecision
         self.backend = backend
     }
 
@@ -32,6 +35,7 @@ public struct SuiteSettings: Sendable, Codable, Equatable {
                                       students: students, rho: rho, precision: precision, backend: backend,
                                       expansionEpochs: epochs, seed: RandomSource.seed(named: problem.name))
         if let learningRate { options.expansion.learningRate = learningRate }
+        if let adamPrecision { options.setAdamPrecision(adamPrecision) }
         return options
     }
 }

@@ -16,6 +16,11 @@ public struct TrainedBank<T: Real>: Sendable {
         self.epochs = epochs
         self.log = log
     }
+
+    /// The same students in another precision, with their losses, epochs and log.
+    public func converted<U: Real>(to _: U.Type = U.self) -> TrainedBank<U> {
+        TrainedBank<U>(bank: bank.converted(), losses: losses, epochs: epochs, log: log)
+    }
 }
 
 /// Everything needed to continue training a bank exactly where it stopped.

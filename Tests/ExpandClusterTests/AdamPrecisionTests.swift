@@ -1,0 +1,54 @@
+import ECCore
+import ECEngine
+import ECFormats
+import ExpandCluster
+import Foundation
+import Testing
+import TestSupport
+
+/// Adam's steps in float32 in a float64 run: the expansion trains and checkpoints in float32, the
+/// polish and everything after it in float64.
+struct AdamPrecisionTests {
+    /// The element type of the students' first layer in a phase's checkpoint in `directory`.
+    static func weightType(_ phase: PhaseID, in directory: URL) throws -> TensorDType? {
+        let file = try SafetensorsFile.read(from: directory.appendingPathComponent("checkpoints/\(phase.name).safetensors"))
+        return file["students.layers.0.weight"]?.dtype
+    }
+
+    /// The default float32 Adam against float64 Adam on one problem: checkpoints in each
+    /// precision, and after the float64 polish the same students to a few percent and the teacher.
+    @Test(.timeLimit(.minutes(2)))
+    func float32AdamIsPolishedInFloat64ToTheSameStudents() throws {
+        let (teacher, x, y) = try IdentificationTests.problem(.tanh, seed: 2)
+        var results = [Precision: IdentifyResult]()
+        for precision in [Precision.float32, .float64] {
+            var options = IdentificationTests.options(.tanh)
+            if precision == .float64 { options.setAdamPrecision(.float64) }
+            #expect(options.expansion.precision == .float32 || precision == .float64, "float32 is the default")
+            let directory = try makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            results[precision] = try Identification(options: options, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
+            #expect(try Self.weightType(.expand, in: directory) == TensorDType(rawValue: precision.rawValue), "\(precision) Adam")
+            #expect(try Self.weightType(.polishExpansion, in: directory) == .float64, "\(precision) Adam")
+        }
+        let (single, double) = (try #require(results[.float32]), try #require(results[.float64]))
+        for (a, b) in zip(single.report.studentRelativeLosses, double.report.studentRelativeLosses) {
+            #expect(a / b > 0.5 && a / b < 2, "polished MSE/Var(y) \(a) after float32 Adam, \(b) after float64")
+        }
+        let comparison = try NetworkComparison(teacher: teacher, recovered: single.recovered,
+                                               freshInputs: try ProbeInputs.gaussian(count: 5000, dimension: 4, seed: 77))
+        #expect(comparison.identified && comparison.layers[0].incoming.worstDegrees < 1e-4,
+                "worst angle \(comparison.layers[0].incoming.worstDegrees)°, MSE/Var(y) \(comparison.relativeMSE)")
+    }
+
+    /// A float64 phase cannot run inside a float32 run; the error names the field.
+    @Test func float64AdamInAFloat32RunIsRejected() throws {
+        var options = IdentificationTests.options(.tanh)
+        options.precision = .float32
+        options.setAdamPrecision(.float64)
+        let settings = IdentifySettings(probe: "p.npz", probeFingerprint: nil, teacher: nil, options: options, freshInputs: nil)
+        #expect(throws: ECError.invalidArgument("options.expansion.precision must be float32 or null in a float32 run (got float64)")) {
+            try settings.validate()
+        }
+    }
+}
