@@ -42,7 +42,7 @@ struct ExpansionFlags: ParsableArguments {
     var batchSize: Int?
     @Option(parsing: .unconditional, help: "Levenberg–Marquardt iterations of every polish (pilots, students, recovered network); 0: none (default: chosen by depth).")
     var polishIterations: Int?
-    @Option(help: "Precision of Adam's steps in the expansion and the pilots; the polish and everything after it run in --precision (default: float32 for one hidden layer, else --precision).")
+    @Option(help: "Precision of Adam's steps in the expansion and the pilots; float32 in a float64 run is faster, and the polish and everything after it stay float64 (default: --precision).")
     var adamPrecision: Precision?
     @Option(help: "Random seed.") var seed: UInt64 = 0
 

@@ -15,16 +15,16 @@ struct AdamPrecisionTests {
         return file["students.layers.0.weight"]?.dtype
     }
 
-    /// The default float32 Adam against float64 Adam on one problem: checkpoints in each
-    /// precision, and after the float64 polish the same students to a few percent and the teacher.
+    /// float32 Adam against the default float64 Adam on one problem: checkpoints in each precision,
+    /// and after the float64 polish the same students to a few percent and the teacher.
     @Test(.timeLimit(.minutes(2)))
     func float32AdamIsPolishedInFloat64ToTheSameStudents() throws {
         let (teacher, x, y) = try IdentificationTests.problem(.tanh, seed: 2)
         var results = [Precision: IdentifyResult]()
         for precision in [Precision.float32, .float64] {
             var options = IdentificationTests.options(.tanh)
-            if precision == .float64 { options.setAdamPrecision(.float64) }
-            #expect(options.expansion.precision == .float32 || precision == .float64, "float32 is the default")
+            #expect(options.expansion.precision == nil && options.pilot.training.precision == nil, "the run's precision by default")
+            if precision == .float32 { options.setAdamPrecision(.float32) }
             let directory = try makeTemporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             results[precision] = try Identification(options: options, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)

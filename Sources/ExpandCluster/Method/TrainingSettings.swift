@@ -17,8 +17,8 @@ public struct TrainingSettings: Sendable, Codable, Equatable {
     /// layer); nil: never (and in settings written before it existed).
     public var clusterStop: ClusterStopRule?
     /// float32: Adam's steps run in float32 in a float64 run, and the students return to float64
-    /// for the polish and everything after it (the polish, not Adam, takes them to the losses that
-    /// need float64). nil: the run's precision (and in settings written before it existed).
+    /// for the polish and everything after it: a faster expansion that identifies fewer toy
+    /// problems (Benchmarks/RESULTS.md). nil: the run's precision.
     public var precision: Precision?
 
     public init(learningRate: Double, schedule: PlateauSchedule.Options = .init(), batchSize: Int,
@@ -56,7 +56,7 @@ extension TrainingSettings {
         TrainingSettings(learningRate: hiddenLayers > 1 ? 3e-2 : 1e-3,
                          schedule: .init(stallWindow: PlateauSchedule.Options.stallWindow(hiddenLayers: hiddenLayers)),
                          batchSize: batchSize, maximumEpochs: maximumEpochs, polish: .students(hiddenLayers: hiddenLayers),
-                         clusterStop: hiddenLayers == 1 ? ClusterStopRule() : nil, precision: .adam(hiddenLayers: hiddenLayers))
+                         clusterStop: hiddenLayers == 1 ? ClusterStopRule() : nil)
     }
 
     /// Deep networks: the students re-trained after each rebuilt layer, the rebuilt layers up to
@@ -75,14 +75,6 @@ extension TrainingSettings {
     /// The short pilot expansions that choose ρ.
     public static func pilot(hiddenLayers: Int, batchSize: Int = 512) -> TrainingSettings {
         TrainingSettings(learningRate: 1e-3, schedule: .init(patience: 50, cooldown: 25), batchSize: batchSize,
-                         maximumEpochs: 1_000, polish: .students(hiddenLayers: hiddenLayers),
-                         precision: .adam(hiddenLayers: hiddenLayers))
+                         maximumEpochs: 1_000, polish: .students(hiddenLayers: hiddenLayers))
     }
-}
-
-extension Precision {
-    /// Adam's precision in the expansion and the pilots: float32 for one hidden layer, whose
-    /// students the polish takes the rest of the way; deep students keep the run's precision
-    /// (not measured in float32: their stall rule and exact-student test watch Adam's losses).
-    static func adam(hiddenLayers: Int) -> Precision? { hiddenLayers == 1 ? .float32 : nil }
 }
