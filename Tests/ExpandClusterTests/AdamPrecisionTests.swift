@@ -41,6 +41,31 @@ struct AdamPrecisionTests {
                 "worst angle \(comparison.layers[0].incoming.worstDegrees)°, MSE/Var(y) \(comparison.relativeMSE)")
     }
 
+    /// A run killed in its float32 expansion resumes from the float32 checkpoint (Adam's moments
+    /// in float32 too) to the uninterrupted result.
+    @Test(.timeLimit(.minutes(2)))
+    func killedFloat32ExpansionResumesToTheSameResult() throws {
+        let (_, x, y) = try IdentificationTests.problem(.tanh, seed: 3)
+        var options = IdentificationTests.options(.tanh)
+        options.setAdamPrecision(.float32)
+        (options.expansion.maximumEpochs, options.fineTuning.maximumEpochs) = (300, 300)
+        options.checkpointSeconds = 0   // a checkpoint after every epoch
+        let reference = try Identification(options: options).run(inputs: x, targets: y)
+
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(throws: IdentificationTests.FailingStore.Killed.self) {
+            try Identification(options: options, store: IdentificationTests.FailingStore(try RunDirectory(url: directory), failAfter: 137))
+                .run(inputs: x, targets: y)
+        }
+        let file = try SafetensorsFile.read(from: directory.appendingPathComponent("checkpoints/\(PhaseID.expand.name).safetensors"))
+        #expect(file.metadata["finished"] == "false" && file["students.layers.0.weight"]?.dtype == .float32
+                && file["optimizer.first.layers.0.weight"]?.dtype == .float32)
+        let resumed = try Identification(options: options, store: try RunDirectory(url: directory)).run(inputs: x, targets: y)
+        #expect(resumed.students == reference.students, "the resumed expansion repeats the uninterrupted one exactly")
+        #expect(resumed.recovered == reference.recovered)
+    }
+
     /// A float64 phase cannot run inside a float32 run; the error names the field.
     @Test func float64AdamInAFloat32RunIsRejected() throws {
         var options = IdentificationTests.options(.tanh)
