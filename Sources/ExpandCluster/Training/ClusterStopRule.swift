@@ -2,8 +2,8 @@ import ECCore
 
 /// Ends an expansion once more epochs would not change what the clustering takes from it: every
 /// `everyEpochs` epochs the students' hidden layer is clustered as step 2 clusters it, and after
-/// `checks` checks in a row that found the big clusters of the check before (the same members,
-/// each cluster's mean direction within `angleDegrees`), with ⌊γN⌋ students below `lossFloor`
+/// `checks` checks in a row that found the big clusters of the check before (as many, each
+/// cluster's mean direction within `angleDegrees` of one of them), with ⌊γN⌋ students below `lossFloor`
 /// (MSE / Var(y)), the students stop. The epoch cap stays as the safety limit.
 public struct ClusterStopRule: Sendable, Codable, Equatable {
     public var everyEpochs: Int
