@@ -44,13 +44,15 @@ let package = Package(
         // Every product and test bundle gets it through ECCore.
         .target(name: "ECBLASSetup", dependencies: ["CBLAS"],
                 linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        // Subnormal numbers flushed to zero on the threads that train.
+        .target(name: "ECFloatMode"),
         // Open MPI, loaded only when mpirun started the process; header only at build time.
         .target(name: "CMPI", cSettings: [.unsafeFlags(["-I" + mpiInclude])],
                 linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         // Ranks of an MPI job (or the one process of a plain run) and what they exchange.
         .target(name: "ECDistributed", dependencies: ["CMPI"]),
         // Value types every stage shares.
-        .target(name: "ECCore", dependencies: ["CBLAS", "ECBLASSetup"], swiftSettings: targetCPU),
+        .target(name: "ECCore", dependencies: ["CBLAS", "ECBLASSetup", "ECFloatMode"], swiftSettings: targetCPU),
         // safetensors, npy/npz, IDX; networks and probe sets <-> files.
         .target(name: "ECFormats", dependencies: ["ECCore", "CZlib"], swiftSettings: targetCPU),
         // The linear algebra on LAPACK: least squares, Cholesky, eigendecomposition, orthonormal

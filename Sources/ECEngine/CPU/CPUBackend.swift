@@ -133,7 +133,7 @@ public final class CPUBackend<T: Real>: TrainingBackend, @unchecked Sendable {
     private func run(_ body: @escaping @Sendable (StudentSlice<T>) -> Void) {
         for slice in slices { slice.lossSums = [Double](repeating: 0, count: slice.count) }
         let slices = self.slices
-        DispatchQueue.concurrentPerform(iterations: slices.count) { body(slices[$0]) }
+        DispatchQueue.concurrentPerform(iterations: slices.count) { i in withSubnormalsFlushed { body(slices[i]) } }
     }
 
     /// Per-student mean loss: squared error per sample and output, or cross-entropy per sample.

@@ -1,0 +1,39 @@
+import ECCore
+import Testing
+
+/// `withSubnormalsFlushed` against IEEE arithmetic: inside it a result below the smallest normal
+/// number is zero and so is a subnormal operand; outside it, and after it, both are as IEEE says.
+struct SubnormalFlushTests {
+    /// Values the optimiser cannot fold into constants.
+    @inline(never) static func opaque<T>(_ x: T) -> T { x }
+
+    @inline(never) static func half<T: FloatingPoint>(_ x: T) -> T { x / 2 }
+
+    @inline(never) static func timesOne<T: FloatingPoint>(_ x: T) -> T { x * opaque(1) }
+
+    @Test func float32() {
+        let smallest = Self.opaque(Float.leastNormalMagnitude), subnormal = Self.opaque(Float.leastNormalMagnitude / 4)
+        #expect(Self.half(smallest) == smallest / 2 && Self.half(smallest) > 0)
+        #expect(withSubnormalsFlushed { Self.half(smallest) } == 0)
+        #expect(withSubnormalsFlushed { Self.timesOne(subnormal) } == 0)
+        #expect(withSubnormalsFlushed { Self.half(smallest * 4) } == smallest * 2)   // normal numbers as before
+        #expect(Self.timesOne(subnormal) == subnormal && subnormal.isSubnormal)     // the mode is given back
+    }
+
+    @Test func float64() {
+        let smallest = Self.opaque(Double.leastNormalMagnitude)
+        #expect(Self.half(smallest).isSubnormal)
+        #expect(withSubnormalsFlushed { Self.half(smallest) } == 0)
+        #expect(Self.half(smallest).isSubnormal)
+    }
+
+    @Test func nestedCallsKeepTheFlushUntilTheOuterEnds() {
+        let smallest = Self.opaque(Float.leastNormalMagnitude)
+        let inner = withSubnormalsFlushed { () -> (Float, Float) in
+            let nested = withSubnormalsFlushed { Self.half(smallest) }
+            return (nested, Self.half(smallest))
+        }
+        #expect(inner == (0, 0))
+        #expect(Self.half(smallest) > 0)
+    }
+}
