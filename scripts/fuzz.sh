@@ -54,10 +54,11 @@ build() {
     # A Swift module's objects are those of its current sources (a removed file's object stays behind).
     local objects=() m f
     for m in "$@"; do while read -r f; do objects+=(".build/release/$m.build/${f##*/}.o"); done < ".build/release/$m.build/sources"; done
-    objects+=(.build/release/ECBLASSetup.build/*.o .build/release/CMPI.build/*.o)
+    objects+=(.build/release/ECBLASSetup.build/*.o .build/release/ECFloatMode.build/*.o .build/release/CMPI.build/*.o)
     swiftc -O -sanitize=fuzzer,address -parse-as-library -module-name "$module" \
         -I .build/release/Modules -I Sources/CZlib -I Sources/CBLAS -I Sources/COpenCL \
         -Xcc -fmodule-map-file=.build/release/ECBLASSetup.build/module.modulemap \
+        -Xcc -fmodule-map-file=.build/release/ECFloatMode.build/module.modulemap \
         -Xcc -fmodule-map-file=.build/release/CMPI.build/module.modulemap \
         $(find "Sources/$module" -name '*.swift') "$harness" "${objects[@]}" -lz -lopenblas -lOpenCL -ldl \
         -o "$out/$name" > "$out/$name.txt" 2>&1 || { cat "$out/$name.txt"; exit 1; }   # the linker's ASan warnings only on failure
