@@ -1,6 +1,6 @@
-// Subnormal numbers are handled by microcode on x86 CPUs, at about a hundred times the cost of a
-// normal operation. Students' dead neurons drive float32 activations and their derivatives into
-// that range (e^(4z) below 2^-126), and an epoch then slows down threefold as training goes on.
+// Subnormal numbers are handled by microcode on x86 CPUs, far slower than normal operations.
+// Students' dead neurons drive float32 activations and their derivatives into that range (e^(4z)
+// below 2^-126), so that epochs slow down as training goes on (Benchmarks/RESULTS.md).
 #include "ECFloatMode.h"
 
 #if defined(__x86_64__)

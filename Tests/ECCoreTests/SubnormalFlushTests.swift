@@ -11,21 +11,18 @@ struct SubnormalFlushTests {
 
     @inline(never) static func timesOne<T: FloatingPoint>(_ x: T) -> T { x * opaque(1) }
 
-    @Test func float32() {
-        let smallest = Self.opaque(Float.leastNormalMagnitude), subnormal = Self.opaque(Float.leastNormalMagnitude / 4)
-        #expect(Self.half(smallest) == smallest / 2 && Self.half(smallest) > 0)
-        #expect(withSubnormalsFlushed { Self.half(smallest) } == 0)
-        #expect(withSubnormalsFlushed { Self.timesOne(subnormal) } == 0)
-        #expect(withSubnormalsFlushed { Self.half(smallest * 4) } == smallest * 2)   // normal numbers as before
-        #expect(Self.timesOne(subnormal) == subnormal && subnormal.isSubnormal)     // the mode is given back
+    static func check<T: FloatingPoint>(_: T.Type) {
+        let smallest = opaque(T.leastNormalMagnitude), subnormal = opaque(T.leastNormalMagnitude / 4)
+        #expect(half(smallest) == smallest / 2 && half(smallest).isSubnormal)
+        #expect(withSubnormalsFlushed { half(smallest) } == 0)
+        #expect(withSubnormalsFlushed { timesOne(subnormal) } == 0)
+        #expect(withSubnormalsFlushed { half(smallest * 4) } == smallest * 2)   // normal numbers as before
+        #expect(timesOne(subnormal) == subnormal && subnormal.isSubnormal)     // the mode is given back
     }
 
-    @Test func float64() {
-        let smallest = Self.opaque(Double.leastNormalMagnitude)
-        #expect(Self.half(smallest).isSubnormal)
-        #expect(withSubnormalsFlushed { Self.half(smallest) } == 0)
-        #expect(Self.half(smallest).isSubnormal)
-    }
+    @Test func float32() { Self.check(Float.self) }
+
+    @Test func float64() { Self.check(Double.self) }
 
     @Test func nestedCallsKeepTheFlushUntilTheOuterEnds() {
         let smallest = Self.opaque(Float.leastNormalMagnitude)
