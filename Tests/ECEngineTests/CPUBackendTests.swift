@@ -162,22 +162,11 @@ struct CPUBackendTests {
         #expect(throws: ECError.self) { try TrainingData(inputs: x, targets: randomMatrix(5, 1, seed: 2)) }
     }
 
-    /// A nearly dead neuron (output g(−85) ≈ 1.2e-37, just above float32's smallest normal number)
-    /// and a small residual (5e-4) make its outgoing weight's gradient 2·5e-4·g(−85) ≈ 1.2e-40, a
-    /// subnormal number, which training flushes to zero: one SGD step at rate 1 leaves the weight
-    /// at exactly 0 (IEEE arithmetic would move it to ≈ −1.2e-40) while the output bias learns.
+    /// Training flushes subnormal numbers to zero (`SubnormalGradientCase`).
     @Test func trainingFlushesSubnormalGradientsToZero() throws {
-        let data = try TrainingData(inputs: Matrix<Float>(rows: 1, columns: 1, scalars: [0]),
-                                    targets: Matrix<Float>(rows: 1, columns: 1, scalars: [-5e-4]))
-        let bank = try StudentBank<Float>(widths: [1, 1, 1], count: 1, activation: .g,
-                                          weights: [[0], [0]], biases: [[-85], [0]])
-        let output = Activation.g.value(Float(-85)), gradient = 2 * Float(5e-4) * output
-        #expect(output >= .leastNormalMagnitude && gradient != 0 && gradient < .leastNormalMagnitude,
-                "the test needs a normal activation and a subnormal gradient (\(output), \(gradient))")
-        let backend = try CPUBackend(data: data, bank: bank, configuration: EngineConfiguration(batchSize: 1, optimizer: .sgd))
-        _ = try backend.trainEpoch(order: [0], learningRates: [1])
-        let trained = try backend.currentBank()
-        #expect(trained.weights[1] == [0], "outgoing weight \(trained.weights[1][0])")
-        #expect(trained.biases[1] == [-1e-3], "output bias \(trained.biases[1][0])")
+        let backend = try CPUBackend(data: SubnormalGradientCase.data(), bank: SubnormalGradientCase.bank(),
+                                     configuration: SubnormalGradientCase.configuration)
+        _ = try backend.trainEpoch(order: SubnormalGradientCase.order, learningRates: SubnormalGradientCase.rates)
+        SubnormalGradientCase.check(try backend.currentBank(), "CPU")
     }
 }

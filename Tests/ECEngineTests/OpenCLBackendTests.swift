@@ -107,6 +107,16 @@ struct OpenCLBackendTests {
         #expect(runs[0].1 == runs[1].1)
     }
 
+    /// The kernels flush subnormal numbers to zero as the CPU backend does (`SubnormalGradientCase`).
+    @Test(arguments: [OpenCLBackend<Float>.EpochPath.general, .fused])
+    func trainingFlushesSubnormalGradientsToZero(path: OpenCLBackend<Float>.EpochPath) throws {
+        let backend = try OpenCLBackend(context: DeviceTest.context, data: SubnormalGradientCase.data(),
+                                        bank: SubnormalGradientCase.bank(), configuration: SubnormalGradientCase.configuration,
+                                        path: path)
+        _ = try backend.trainEpoch(order: SubnormalGradientCase.order, learningRates: SubnormalGradientCase.rates)
+        SubnormalGradientCase.check(try backend.currentBank(), "OpenCL \(path.rawValue)")
+    }
+
     @Test(arguments: [shallow, crossEntropy, frozenHidden], [OpenCLBackend<Double>.EpochPath.general, .fused])
     func oneHiddenLayerMatchesTheCPUInFloat64(scenario: Scenario, path: OpenCLBackend<Double>.EpochPath) throws {
         try compare(Double.self, scenario, path: path.rawValue, tolerance: 1e-10)

@@ -161,13 +161,16 @@ extension Real {
 
 extension OpenCLContext {
     /// The embedded kernel files `files`, after real.cl, built for scalar type `T` with `defines`.
+    /// Subnormal numbers are flushed to zero, as the CPU backend trains (`withSubnormalsFlushed`):
+    /// the two agree, and CPU devices such as PoCL do not slow down where dead neurons' values fall
+    /// below the smallest normal number.
     /// - Throws: `ECError.device` for float64 on a device without cl_khr_fp64, before compiling.
     func program<T: Real>(files: [String], scalar _: T.Type, defines: [String] = []) throws -> OpenCLProgram {
         if T.precision == .float64 && !device.supportsFloat64 {
             throw ECError.device("\(device.name) does not support float64 (cl_khr_fp64): "
                                  + "run in float32 or choose another device")
         }
-        return try program(files: ["real"] + files, options: ["-DREAL=\(T.openCLName)"] + defines)
+        return try program(files: ["real"] + files, options: ["-DREAL=\(T.openCLName)", "-cl-denorms-are-zero"] + defines)
     }
 }
 
