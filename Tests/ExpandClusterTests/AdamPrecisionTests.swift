@@ -16,7 +16,7 @@ struct AdamPrecisionTests {
     }
 
     /// float32 Adam against the default float64 Adam on one problem: checkpoints in each precision,
-    /// and after the float64 polish the same students to a few percent and the teacher.
+    /// and after the float64 polish the same floor, most students at the same loss, and the teacher.
     @Test(.timeLimit(.minutes(2)))
     func float32AdamIsPolishedInFloat64ToTheSameStudents() throws {
         let (teacher, x, y) = try IdentificationTests.problem(.tanh, seed: 2)
@@ -32,9 +32,13 @@ struct AdamPrecisionTests {
             #expect(try Self.weightType(.polishExpansion, in: directory) == .float64, "\(precision) Adam")
         }
         let (single, double) = (try #require(results[.float32]), try #require(results[.float64]))
-        for (a, b) in zip(single.report.studentRelativeLosses, double.report.studentRelativeLosses) {
-            #expect(a / b > 0.5 && a / b < 2, "polished MSE/Var(y) \(a) after float32 Adam, \(b) after float64")
-        }
+        // Float32 rounding is a small change of each student's trajectory: most students end at the
+        // same polished loss, a few elsewhere below the same floor (which ones depends on the
+        // BLAS kernels: Benchmarks/RESULTS.md, "Toy failures are trajectory luck").
+        let pairs = Array(zip(single.report.studentRelativeLosses, double.report.studentRelativeLosses))
+        let same = pairs.filter { $0.0 / $0.1 > 0.5 && $0.0 / $0.1 < 2 }.count
+        #expect(pairs.count == 10 && same >= 8, "\(same) of \(pairs.count) students at the same polished loss: \(pairs)")
+        #expect(pairs.allSatisfy { $0.0 < 1e-10 && $0.1 < 1e-10 }, "polished MSE/Var(y) after float32 and float64 Adam: \(pairs)")
         let comparison = try NetworkComparison(teacher: teacher, recovered: single.recovered,
                                                freshInputs: try ProbeInputs.gaussian(count: 5000, dimension: 4, seed: 77))
         #expect(comparison.identified && comparison.layers[0].incoming.worstDegrees < 1e-4,
