@@ -164,9 +164,6 @@ struct CPUBackendTests {
 
     /// Training flushes subnormal numbers to zero (`SubnormalGradientCase`).
     @Test func trainingFlushesSubnormalGradientsToZero() throws {
-        let backend = try CPUBackend(data: SubnormalGradientCase.data(), bank: SubnormalGradientCase.bank(),
-                                     configuration: SubnormalGradientCase.configuration)
-        _ = try backend.trainEpoch(order: SubnormalGradientCase.order, learningRates: SubnormalGradientCase.rates)
-        SubnormalGradientCase.check(try backend.currentBank(), "CPU")
+        try SubnormalGradientCase.check("CPU") { try CPUBackend(data: $0, bank: $1, configuration: $2) }
     }
 }

@@ -110,11 +110,9 @@ struct OpenCLBackendTests {
     /// The kernels flush subnormal numbers to zero as the CPU backend does (`SubnormalGradientCase`).
     @Test(arguments: [OpenCLBackend<Float>.EpochPath.general, .fused])
     func trainingFlushesSubnormalGradientsToZero(path: OpenCLBackend<Float>.EpochPath) throws {
-        let backend = try OpenCLBackend(context: DeviceTest.context, data: SubnormalGradientCase.data(),
-                                        bank: SubnormalGradientCase.bank(), configuration: SubnormalGradientCase.configuration,
-                                        path: path)
-        _ = try backend.trainEpoch(order: SubnormalGradientCase.order, learningRates: SubnormalGradientCase.rates)
-        SubnormalGradientCase.check(try backend.currentBank(), "OpenCL \(path.rawValue)")
+        try SubnormalGradientCase.check("OpenCL \(path.rawValue)") {
+            try OpenCLBackend(context: DeviceTest.context, data: $0, bank: $1, configuration: $2, path: path)
+        }
     }
 
     @Test(arguments: [shallow, crossEntropy, frozenHidden], [OpenCLBackend<Double>.EpochPath.general, .fused])
