@@ -58,6 +58,23 @@ struct LayerTreeTests {
         }
     }
 
+    /// Clusters alike in size and spread come in the order of their first member (student 0's
+    /// rows), not in a dictionary's order, which changes from process to process.
+    @Test func tiedClustersComeInTheOrderOfTheirFirstMember() throws {
+        let axes = (0..<4).map { k in (0..<6).map { $0 == k ? 1.0 : 0 } }
+        let orders = [[2, 0, 3, 1], [0, 1, 2, 3], [3, 2, 1, 0]]
+        let views = orders.enumerated().map { s, order in
+            StudentLayerView(student: s, incoming: Matrix(rowArrays: order.map { axes[$0].map { 2 * $0 } }), bias: [0, 0, 0, 0],
+                             outgoing: Matrix(rows: 1, columns: 4, scalars: [1, 1, 1, 1]), contributions: [1, 1, 1, 1])
+        }
+        let tree = try LayerTree(layer: 0, students: views, losses: [1e-12, 1e-9, 1e-9], symmetry: .none, inputMask: nil,
+                                 options: ClusteringOptions())
+        let result = tree.cut(at: tree.ruleCut)
+        #expect(result.clusters.map(\.members) == [3, 3, 3, 3] && result.clusters.allSatisfy { $0.medianCosineDistance == 0 })
+        #expect(result.representatives.map(\.student) == [0, 0, 0, 0])
+        #expect(result.representatives.map(\.neuron) == [0, 1, 2, 3], "\(result.representatives)")
+    }
+
     @Test func clustersOfTooFewStudentsAreDropped() throws {
         // Direction 4 lives in 6 of 20 students only: below ⌊γN⌋ = 10.
         let views = Self.views(students: 20, planted: Self.directions, share: [20, 20, 20, 20, 6], jitter: 1e-4,

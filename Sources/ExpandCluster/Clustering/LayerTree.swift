@@ -107,7 +107,8 @@ public struct LayerTree: Sendable {
         let maximumDistance = 1 - cos(options.betaDegrees * .pi / 180)
 
         var summaries = [(summary: ClusterSummary, members: [Int])]()
-        for members in membersOfLabel.values where members.count >= 2 {
+        for label in membersOfLabel.keys.sorted() {
+            guard let members = membersOfLabel[label], members.count >= 2 else { continue }
             let studentsHere = Set(members.map { references[$0].student })
             let spread = medianPairwiseCosineDistance(members)
             let bestStudent = studentsHere.min { rank[$0]! < rank[$1]! }!
@@ -119,8 +120,10 @@ public struct LayerTree: Sendable {
                                              medianCosineDistance: spread, representative: references[representative],
                                              kept: reason == nil, dropReason: reason), members))
         }
-        summaries.sort { ($0.summary.kept ? 1 : 0, $0.summary.members, -$0.summary.medianCosineDistance)
-            > ($1.summary.kept ? 1 : 0, $1.summary.members, -$1.summary.medianCosineDistance) }
+        // Kept first, then larger and tighter; ties by the first member, so that the order (and the
+        // recovered network's neuron order) is the same in every process, whatever its hash seed.
+        summaries.sort { ($0.summary.kept ? 1 : 0, $0.summary.members, -$0.summary.medianCosineDistance, -$0.members[0])
+            > ($1.summary.kept ? 1 : 0, $1.summary.members, -$1.summary.medianCosineDistance, -$1.members[0]) }
 
         var assignment = [NeuronReference: (neuron: Int, sign: Double)]()
         var representatives = [NeuronReference]()
