@@ -15,9 +15,10 @@
 # summed over the identify invocations a cut-off run took (OUT/CASE/identify-seconds, one line
 # each; work redone after a cut counts, as it did).
 #
-#   Benchmarks/mnist-acceptance.sh [--data DIR] [--out DIR] [--cases "shallow deep small deep2 numpy"]
+#   Benchmarks/mnist-acceptance.sh [--data DIR] [--out DIR] [--cases "CASE..."]
 #                                  [--samples N] [--teachers-only] [identify flags...]
 #
+# --cases names any of shallow, deep, small, deep2, numpy (default: "shallow deep").
 # DIR holds the gzip IDX files (default: Debian's /usr/share/datasets/fashion-mnist; on the GPU
 # machine, a copy sent there). Flags it does not know go to `ec identify` (e.g. --epochs to fit
 # a time limit, --backend cpu).

@@ -107,8 +107,7 @@ public struct LayerTree: Sendable {
         let maximumDistance = 1 - cos(options.betaDegrees * .pi / 180)
 
         var summaries = [(summary: ClusterSummary, members: [Int])]()
-        for label in membersOfLabel.keys.sorted() {
-            guard let members = membersOfLabel[label], members.count >= 2 else { continue }
+        for members in membersOfLabel.values where members.count >= 2 {
             let studentsHere = Set(members.map { references[$0].student })
             let spread = medianPairwiseCosineDistance(members)
             let bestStudent = studentsHere.min { rank[$0]! < rank[$1]! }!
