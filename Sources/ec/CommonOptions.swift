@@ -49,7 +49,7 @@ struct PlateauOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Epochs after a lowering before the plateau schedule counts again.")
     var cooldown = 100
     @Flag(inversion: .prefixedNo,
-          help: "Also scale the rate by (1 + cos(π·epoch/epochs))/2, down to 0 at the epoch cap (default: off; on for deep networks at large scale in `identify`).")
+          help: "Also scale the rate by (1 + cos(π·epoch/epochs))/2, down to 0 at the epoch cap (default: off; on at large scale in `identify`).")
     var cosineDecay: Bool?
     @Option(parsing: .unconditional,
             help: "A student stops when its best loss has not halved over this many epochs; 0: never (default: 1000 for one hidden layer, never deeper).")

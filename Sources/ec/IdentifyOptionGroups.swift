@@ -30,7 +30,7 @@ struct ExpansionFlags: ParsableArguments {
     @Option(parsing: .unconditional, help: "Expansion factor ρ (default: chosen by pilot runs).") var rho: Double?
     @Option(help: "Widths ρ multiplies, e.g. 64 or 30,30,30 (default: the teacher's, else \(fallbackWidth) per layer).")
     var referenceWidths: Widths?
-    @Option(parsing: .unconditional, help: "Number of students N (default: 20; 10 at large scale).") var students: Int?
+    @Option(parsing: .unconditional, help: "Number of students N (default: 20; at large scale 5 with one hidden layer, 10 deeper).") var students: Int?
     @Option(parsing: .unconditional, help: "Epoch cap of the expansion (default: 20000; at large scale, by depth and samples).")
     var epochs: Int?
     @Option(parsing: .unconditional, help: "Adam learning rate of the expansion (default: chosen by depth and scale).") var lr: Double?

@@ -56,12 +56,14 @@ struct RecipeTests {
         #expect(toy == IdentifyOptions(activation: .g, hiddenLayers: 1, referenceWidths: [4]))
 
         let shallow = IdentifyOptions.recipe(inputs: 784, samples: 60_000, activation: .g, hiddenLayers: 1, referenceWidths: [64])
-        #expect(shallow.precision == .float32 && shallow.students == 10 && shallow.rho == 4 && shallow.expansion.polish == nil)
+        #expect(shallow.precision == .float32 && shallow.students == 5 && shallow.rho == 4 && shallow.expansion.polish == nil)
         #expect(shallow.expansion.batchSize == 128 && shallow.fineTuning.batchSize == 128)
-        #expect(shallow.expansion.maximumEpochs == 900 && shallow.fineTuning.maximumEpochs == 200)
-        #expect(shallow.expansion.learningRate == 1e-3 && shallow.expansion.schedule.cosineEpochs == nil)
+        #expect(shallow.expansion.maximumEpochs == 300 && shallow.fineTuning.maximumEpochs == 200)
+        #expect(shallow.expansion.learningRate == 1e-3 && shallow.expansion.schedule.cosineEpochs == 300)
+        #expect(shallow.expansion.clusterStop?.everyEpochs == 20)
 
         let deep = IdentifyOptions.recipe(inputs: 784, samples: 60_000, activation: .g, hiddenLayers: 3, referenceWidths: [30, 30, 30])
+        #expect(deep.students == 10)
         #expect(deep.expansion.maximumEpochs == 350 && deep.expansion.learningRate == 3e-3 && deep.expansion.schedule.cosineEpochs == 350)
         #expect(deep.retraining.maximumEpochs == 60 && deep.retraining.batchSize == 128)
         #expect(deep.fineTuning.maximumEpochs == 1500 && deep.fineTuning.batchSize == 1024 && deep.fineTuning.learningRate == 1e-3)
@@ -71,9 +73,9 @@ struct RecipeTests {
     }
 
     /// Fewer samples: as many steps as 60,000 would take, so more epochs, up to 25,000.
-    @Test(arguments: [(60_000, 900), (6_000, 8_981), (2_000, 25_000), (64_000, 845)])
+    @Test(arguments: [(60_000, 300), (6_000, 2_994), (500, 25_000), (64_000, 282)])
     func epochCapsKeepTheSteps(samples: Int, epochs: Int) {
         let options = IdentifyOptions.recipe(inputs: 784, samples: samples, activation: .g, hiddenLayers: 1, referenceWidths: [64])
-        #expect(options.expansion.maximumEpochs == epochs)
+        #expect(options.expansion.maximumEpochs == epochs && options.expansion.schedule.cosineEpochs == epochs)
     }
 }

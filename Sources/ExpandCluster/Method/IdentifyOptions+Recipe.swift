@@ -5,8 +5,9 @@ extension IdentifyOptions {
     /// What the plain `ec identify` runs for a probe set of `samples` samples of `inputs` inputs;
     /// each setting can be changed afterwards (by its flag). Toy scale: `init`'s defaults (float64,
     /// ρ chosen by pilots, polished). Large scale: the recipe that identified the Fashion-MNIST
-    /// teachers (Benchmarks/RESULTS.md): float32, 10 students at ρ = 4, minibatch 128, and epoch
-    /// caps that give the same number of steps as those runs' on 60,000 samples.
+    /// teachers (Benchmarks/RESULTS.md): float32, ρ = 4, minibatch 128, a rate decayed to 0 at the
+    /// expansion's cap, and epoch caps that give the same number of steps as those runs' on 60,000
+    /// samples.
     public static func recipe(inputs: Int, samples: Int, activation: Activation, hiddenLayers: Int,
                               referenceWidths: [Int], seed: UInt64 = 0) -> IdentifyOptions {
         let scale = RunScale(inputs: inputs)
@@ -15,17 +16,21 @@ extension IdentifyOptions {
         case .toy:
             options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: referenceWidths, seed: seed)
         case .large:
+            // One hidden layer: nearly every student finds every teacher neuron, so 5 students
+            // make clusters as clear as 10; a deep layer is found by fewer of them.
             let batch = 128, deep = hiddenLayers > 1
             let epochs = { (reference: Int, batch: Int) in Self.epochs(sameStepsAs: reference, samples: samples, batchSize: batch) }
             options = IdentifyOptions(activation: activation, hiddenLayers: hiddenLayers, referenceWidths: referenceWidths,
-                                      students: 10, rho: 4, precision: .float32, batchSize: batch,
-                                      expansionEpochs: epochs(deep ? 350 : 900, batch), seed: seed)
+                                      students: deep ? 10 : 5, rho: 4, precision: .float32, batchSize: batch,
+                                      expansionEpochs: epochs(deep ? 350 : 300, batch), seed: seed)
             options.setPolishIterations(0)
+            // A constant rate leaves the students in its minibatch noise; decayed to 0 at the cap,
+            // they settle on the teacher's neurons.
+            options.expansion.schedule.cosineEpochs = options.expansion.maximumEpochs
             if deep {
-                // Deep students at 128 samples a step: 3e-3 decayed to 0 at the cap, and a final
-                // fine-tuning at minibatch 1,024 that reaches the loss at which pruning decides.
+                // Deep students at 128 samples a step: 3e-3, and a final fine-tuning at minibatch
+                // 1,024 that reaches the loss at which pruning decides.
                 options.expansion.learningRate = 3e-3
-                options.expansion.schedule.cosineEpochs = options.expansion.maximumEpochs
                 options.retraining.maximumEpochs = epochs(60, batch)
                 options.fineTuning = TrainingSettings(learningRate: 1e-3, batchSize: 1024, maximumEpochs: epochs(1500, 1024))
             } else {
