@@ -79,6 +79,30 @@ struct PipelineTests {
         }
     }
 
+    /// A probe of more than 64 inputs gets the large-scale recipe (one hidden layer: 5 students,
+    /// float32, minibatch 128, the rate decayed over the cap), which `report.json` records, and
+    /// each flag given wins over its part of it.
+    @Test func anImageSizedProbeGetsTheLargeRecipeAndFlagsOverrideIt() async throws {
+        try await withScratchDirectory { directory in
+            _ = try await expectSuccess(["teacher", "toy", "--inputs", "100", "--widths", "3", "--activation", "g",
+                                         "--output", "t.safetensors"], in: directory)
+            _ = try await expectSuccess(["probe", "--teacher", "t.safetensors", "--samples", "256", "--output", "p.npz"], in: directory)
+            let common = ["identify", "--probe", "p.npz", "--activation", "g", "--teacher", "t.safetensors", "--epochs", "2000",
+                          "--fine-tune-epochs", "1", "--backend", "cpu", "--json", "--output"]
+            for (flags, students, cosineEpochs, rate) in [([String](), 5, 2000 as Int?, 1e-3),
+                                                          (["--students", "4", "--no-cosine-decay", "--lr", "2e-3"], 4, nil, 2e-3)] {
+                let outcome = try await expectSuccess(common + ["run\(students)"] + flags, in: directory)
+                let report = parseJSON(outcome.stdout) as? [String: Any]
+                let options = report?["options"] as? [String: Any]
+                let expansion = options?["expansion"] as? [String: Any]
+                #expect((report?["recipe"] as? String)?.hasPrefix("recipe (large scale): float32, \(students) students, ρ = 4, minibatch 128") == true,
+                        "\(report?["recipe"] ?? "no recipe")")
+                #expect(options?["students"] as? Int == students && expansion?["learningRate"] as? Double == rate)
+                #expect((expansion?["schedule"] as? [String: Any])?["cosineEpochs"] as? Int == cosineEpochs)
+            }
+        }
+    }
+
     /// A result that cannot be written (here a picture's name taken by a directory, as a full disk
     /// would refuse it) is one line naming it and the results that are complete.
     @Test func aFailedWriteSaysWhatWasWritten() async throws {
