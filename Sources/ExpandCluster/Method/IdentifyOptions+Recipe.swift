@@ -24,8 +24,8 @@ extension IdentifyOptions {
                                       students: deep ? 10 : 5, rho: 4, precision: .float32, batchSize: batch,
                                       expansionEpochs: epochs(deep ? 350 : 300, batch), seed: seed)
             options.setPolishIterations(0)
-            // A constant rate leaves the students in its minibatch noise; decayed to 0 at the cap,
-            // they settle on the teacher's neurons.
+            // Adam's steps keep about the rate's size however small the gradient, so at a constant
+            // rate the students circle the teacher's neurons; decayed to 0 at the cap, they settle.
             options.expansion.schedule.cosineEpochs = options.expansion.maximumEpochs
             if deep {
                 // Deep students at 128 samples a step: 3e-3, and a final fine-tuning at minibatch
